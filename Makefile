@@ -1,0 +1,35 @@
+# make run: install, migrate, load demo data on an empty database, serve on http://127.0.0.1:5000
+# make test: install, then the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+PORT ?= 5000
+
+.PHONY: install run test lint bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) meetings demo --if-empty
+	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload
+
+test: install
+	$(BIN)/pytest -q
+
+lint: install
+	$(BIN)/ruff check meetings tests bench app.py
+
+bench: install
+	$(BIN)/python bench/agenda.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache

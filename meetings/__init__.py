@@ -1,0 +1,74 @@
+"""The meetings application factory."""
+
+import os
+
+from flask import Flask
+
+from meetings.config import default_config, environment_config
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints, commands, error pages."""
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        template_folder="../templates",
+        static_folder="../static",
+    )
+    app.config.from_mapping(default_config(app.instance_path))
+    app.config.from_mapping(environment_config())
+    if test_config:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_pages(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from meetings import i18n
+    from meetings.accounts.service import load_user
+    from meetings.database import enable_sqlite_foreign_keys
+    from meetings.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        enable_sqlite_foreign_keys(db.engine)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = i18n.lazy_gettext("Please log in to open that page.")
+    login_manager.user_loader(load_user)
+
+
+def register_blueprints(app: Flask) -> None:
+    from meetings import accounts, agenda, audit, editions, feeds, venues
+
+    # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
+    for module in (accounts, audit, venues, agenda, feeds, editions):
+        app.register_blueprint(module.bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from meetings import templating
+
+    templating.init_app(app)
+
+
+def register_error_pages(app: Flask) -> None:
+    from meetings import error_pages
+
+    error_pages.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    from meetings.cli import meetings_cli
+
+    app.cli.add_command(meetings_cli)

@@ -1,0 +1,5 @@
+"""Agenda feature."""
+
+from meetings.agenda.views import bp
+
+__all__ = ["bp"]

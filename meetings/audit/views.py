@@ -1,0 +1,22 @@
+"""The audit log page (admins only)."""
+
+from flask import Blueprint, render_template, request
+from sqlalchemy.orm import joinedload
+
+from meetings.access import admin_required
+from meetings.audit.service import latest_entries
+from meetings.extensions import db
+from meetings.models import AuditEntry
+
+bp = Blueprint("audit", __name__)
+
+
+@bp.get("/manage/audit/")
+@admin_required
+def index():
+    edition_id = request.args.get("edition", type=int)
+    query = latest_entries(edition_id).options(
+        joinedload(AuditEntry.user), joinedload(AuditEntry.edition)
+    )
+    page = db.paginate(query, per_page=50, error_out=False)
+    return render_template("audit/index.html", page=page, edition_id=edition_id)

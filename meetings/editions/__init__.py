@@ -1,0 +1,5 @@
+"""Editions feature."""
+
+from meetings.editions.views import bp
+
+__all__ = ["bp"]

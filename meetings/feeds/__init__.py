@@ -1,0 +1,5 @@
+"""Feeds feature."""
+
+from meetings.feeds.views import bp
+
+__all__ = ["bp"]

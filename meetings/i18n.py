@@ -1,0 +1,23 @@
+"""Locale selection and text direction, ready for the UN's six languages."""
+
+from flask import current_app, request
+from flask_babel import get_locale, gettext, lazy_gettext, ngettext
+
+__all__ = ["gettext", "lazy_gettext", "ngettext", "select_locale", "text_direction"]
+
+RIGHT_TO_LEFT = {"ar", "he", "fa", "ur"}
+
+
+def select_locale() -> str:
+    """The best of the configured languages for this request (?lang= overrides the browser)."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    return request.accept_languages.best_match(languages) or languages[0]
+
+
+def text_direction() -> str:
+    """'rtl' for Arabic and other right-to-left locales, else 'ltr'."""
+    locale = get_locale()
+    return "rtl" if locale and locale.language in RIGHT_TO_LEFT else "ltr"

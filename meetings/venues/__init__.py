@@ -1,0 +1,5 @@
+"""Venues feature."""
+
+from meetings.venues.views import bp
+
+__all__ = ["bp"]

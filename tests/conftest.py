@@ -1,0 +1,129 @@
+"""Fixtures after Flask's tutorial: app, client, runner, auth; a fresh database per test.
+
+The suite runs on SQLite (a new file per test). With TEST_DATABASE_URL set it runs on that
+PostgreSQL database instead: the schema is created once and every table is emptied after each test.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from meetings import create_app
+from meetings.config import normalize_database_url
+from meetings.extensions import db
+from tests.factories import make_user
+
+POSTGRES_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL", ""))
+ADMIN_EMAIL = "admin@example.org"
+ADMIN_PASSWORD = "correct horse battery"
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+# ../shared is maintained outside the project: its checkers install their dependencies here.
+os.environ.setdefault("ICALCHECK_DEPS", str(ROOT / ".deps" / "icalcheck"))
+os.environ.setdefault("A11YCHECK_DEPS", str(ROOT / ".deps" / "a11ycheck"))
+
+
+def pytest_report_header(config):
+    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (file per test)'}"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema():
+    """Create the schema once per run on PostgreSQL (None on SQLite)."""
+    if not POSTGRES_URL:
+        yield None
+        return
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    with app.app_context():
+        db.drop_all()
+        with db.engine.begin() as connection:
+            connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
+        db.create_all()
+        db.engine.dispose()
+    yield POSTGRES_URL
+
+
+def build_test_config(database_uri: str, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test",
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SITE_URL": "http://localhost",
+        "CALENDAR_DOMAIN": "meetings.test",
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def app_config(tmp_path, postgres_schema) -> dict:
+    """Configuration for this test's app; override keys by parametrizing or updating it."""
+    uri = postgres_schema or f"sqlite:///{tmp_path / 'test.db'}"
+    return build_test_config(uri)
+
+
+@pytest.fixture
+def app(app_config, postgres_schema):
+    app = create_app(app_config)
+    with app.app_context():
+        if postgres_schema is None:
+            db.create_all()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        if postgres_schema is not None:
+            empty_all_tables()
+        db.engine.dispose()
+
+
+def empty_all_tables() -> None:
+    names = ", ".join(f'"{table.name}"' for table in db.metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+class AuthActions:
+    def __init__(self, app, client):
+        self._app = app
+        self._client = client
+
+    def create(self, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, is_admin=True, editions=()):
+        with self._app.app_context():
+            user = make_user(email=email, password=password, is_admin=is_admin,
+                             edition_ids=list(editions))
+            db.session.commit()
+            return user.id
+
+    def login(self, email=ADMIN_EMAIL, password=ADMIN_PASSWORD):
+        return self._client.post("/login", data={"email": email, "password": password})
+
+    def logout(self):
+        return self._client.post("/logout")
+
+
+@pytest.fixture
+def auth(app, client):
+    """Log in as an admin created for this test (`auth.create(...)` for other accounts)."""
+    return AuthActions(app, client)
+
+
+@pytest.fixture
+def admin(auth):
+    """An admin who is logged in."""
+    auth.create()
+    auth.login()
+    return auth
