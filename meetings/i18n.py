@@ -1,6 +1,6 @@
 """Locale selection and text direction, ready for the UN's six languages."""
 
-from flask import current_app, request
+from flask import current_app, has_request_context, request
 from flask_babel import get_locale, gettext, lazy_gettext, ngettext
 
 __all__ = ["gettext", "lazy_gettext", "ngettext", "select_locale", "text_direction"]
@@ -11,6 +11,8 @@ RIGHT_TO_LEFT = {"ar", "he", "fa", "ur"}
 def select_locale() -> str:
     """The best of the configured languages for this request (?lang= overrides the browser)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return languages[0]
     asked = request.args.get("lang")
     if asked in languages:
         return asked
