@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_error_pages(app)
+    register_security_headers(app)
     register_commands(app)
     return app
 
@@ -66,6 +67,12 @@ def register_error_pages(app: Flask) -> None:
     from meetings import error_pages
 
     error_pages.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    from meetings import security
+
+    security.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
