@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +33,8 @@ bench: install
 
 clean:
 	rm -rf $(VENV) .pytest_cache
+
+# Extract every translatable string into the catalogue template (French, Spanish, Arabic,
+# Chinese and Russian catalogues start from it: pybabel init -i ... -d meetings/translations -l fr).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o meetings/translations/messages.pot .

@@ -21,6 +21,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
 
+    if app.config.get("PROXY_FIX"):
+        # Behind nginx or another proxy: trust one hop's X-Forwarded-For/-Proto/-Host.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)

@@ -15,6 +15,7 @@ ENVIRONMENT_KEYS = (
     "MAIL_PASSWORD",
     "MAIL_USE_TLS",
     "MAIL_FROM",
+    "PROXY_FIX",
 )
 
 
