@@ -103,3 +103,8 @@ def test_audit_log_lists_changes_for_admins(client, admin):
         "email": "x@example.org", "password": "another password", "active": "y"})
     page = client.get("/manage/audit/").get_data(as_text=True)
     assert "user.create" in page and "x@example.org" in page
+
+
+def test_account_forms_render(client, admin):
+    assert "Editions this organizer manages" in client.get("/manage/users/new").get_data(as_text=True)
+    assert client.get("/manage/users/1/edit").status_code == 200

@@ -3,6 +3,7 @@
 import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms.fields.choices import SelectChoice
 
 from meetings.access import admin_required
 from meetings.accounts import service
@@ -54,9 +55,9 @@ def index():
     return render_template("accounts/index.html", users=users)
 
 
-def edition_choices() -> list[tuple[int, str]]:
+def edition_choices() -> list[SelectChoice]:
     editions = db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())).all()
-    return [(e.id, f"{e.title} ({e.slug})") for e in editions]
+    return [SelectChoice(e.id, f"{e.title} ({e.slug})") for e in editions]
 
 
 @bp.route("/manage/users/new", methods=["GET", "POST"])

@@ -1,13 +1,229 @@
-from flask import Blueprint
+"""Editions: the home page, public edition pages, and /manage pages to create, copy and publish."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from babel.dates import format_interval
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+from wtforms.fields.choices import SelectChoice
+
+from meetings.access import managed_edition_or_403
+from meetings.audit.service import record
+from meetings.dates import timezone_names
+from meetings.editions import service
+from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, EditionForm
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.i18n import lazy_gettext as _l
+from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
 
 bp = Blueprint("editions", __name__)
+bp.add_app_template_global(timezone_names)
 
+STATUS_LABELS = {
+    EditionStatus.DRAFT: _l("Draft"),
+    EditionStatus.PUBLISHED: _l("Published"),
+    EditionStatus.ARCHIVED: _l("Archived"),
+}
+
+
+@bp.app_template_filter("date_range")
+def date_range(first: date, last: date) -> str:
+    """'Jul 11 – 12, 2018' in the active locale."""
+    return format_interval(first, last, "yMMMd", locale=get_locale() or "en")
+
+
+@bp.app_template_filter("edition_format")
+def edition_format(value: EditionFormat) -> str:
+    return str(FORMAT_LABELS.get(value, value))
+
+
+@bp.app_template_filter("edition_status")
+def edition_status(value: EditionStatus) -> str:
+    return str(STATUS_LABELS.get(value, value))
+
+
+def add_error(form, error: DomainError, default: str) -> None:
+    """Show a domain error beside the field it names."""
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = [*field.errors, str(error.message)]
+
+
+# Public pages --------------------------------------------------------------------------------
 
 @bp.get("/")
 def index():
-    return "editions"
+    editions = db.session.scalars(
+        service.public_editions().options(joinedload(Edition.venue))).all()
+    upcoming, past = service.split_home(editions, utcnow())
+    return render_template("editions/index.html", upcoming=upcoming, past=past)
 
+
+@bp.get("/<slug>/")
+def detail(slug: str):
+    edition = db.first_or_404(service.edition_by_slug(slug).options(joinedload(Edition.venue)))
+    if not service.can_view(edition, current_user):
+        abort(404)
+    return render_template("editions/detail.html", edition=edition, current="overview")
+
+
+# Manage pages --------------------------------------------------------------------------------
 
 @bp.get("/manage/")
+@login_required
 def manage_index():
-    return "manage"
+    editions = db.session.scalars(
+        service.managed_editions(current_user).options(joinedload(Edition.venue))).all()
+    return render_template("editions/manage_index.html", editions=editions)
+
+
+@bp.get("/manage/editions/<int:edition_id>/")
+@login_required
+def manage_detail(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    return render_template("editions/manage_detail.html", edition=edition,
+                           session_count=service.session_count(edition))
+
+
+def venue_choices() -> list[SelectChoice]:
+    venues = db.session.scalars(sa.select(Venue).order_by(Venue.name)).all()
+    return [SelectChoice(NO_VENUE, _("None (virtual edition)"))] + [
+        SelectChoice(v.id, f"{v.name}, {v.city}" if v.city else v.name) for v in venues]
+
+
+def edition_form(edition: Edition | None = None) -> EditionForm:
+    form = EditionForm(obj=edition)
+    form.venue_id.choices = venue_choices()
+    if request.method == "GET" and edition is not None:
+        form.venue_id.data = edition.venue_id or NO_VENUE
+    return form
+
+
+def edition_fields(form: EditionForm) -> service.EditionFields:
+    venue = db.session.get(Venue, form.venue_id.data) if form.venue_id.data else None
+    return service.EditionFields(
+        ordinal=form.ordinal.data, title=form.title.data, slug=form.slug.data or "",
+        starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+        timezone=form.timezone.data or "", format=EditionFormat(form.format.data), venue=venue,
+        host_event=form.host_event.data or "", description=form.description.data or "",
+    )
+
+
+@bp.route("/manage/editions/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = edition_form()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            edition = service.create_edition(edition_fields(form), creator=current_user,
+                                             now=now)
+            record(current_user, "edition.create", f"Created edition {edition.slug}",
+                   edition=edition, now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "title")
+        else:
+            flash(_("Edition created as a draft."), "success")
+            return redirect(url_for("editions.manage_detail", edition_id=edition.id))
+    return render_template("editions/edit.html", form=form, edition=None)
+
+
+@bp.route("/manage/editions/<int:edition_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    form = edition_form(edition)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            service.update_edition(edition, edition_fields(form), now=now)
+            record(current_user, "edition.update", f"Updated edition {edition.slug}",
+                   edition=edition, now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "title")
+        else:
+            flash(_("Edition saved."), "success")
+            return redirect(url_for("editions.manage_detail", edition_id=edition.id))
+    return render_template("editions/edit.html", form=form, edition=edition)
+
+
+@bp.route("/manage/editions/<int:edition_id>/copy", methods=["GET", "POST"])
+@login_required
+def copy(edition_id: int):
+    source = managed_edition_or_403(edition_id)
+    form = CopyForm()
+    if request.method == "GET":
+        form.ordinal.data = source.ordinal + 1
+        form.title.data = source.title
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            edition = service.copy_edition(
+                source, title=form.title.data, slug=form.slug.data or "",
+                ordinal=form.ordinal.data, starts_on=form.starts_on.data, now=now)
+            record(current_user, "edition.copy",
+                   f"Copied edition {source.slug} to {edition.slug}", edition=edition, now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "title")
+        else:
+            flash(_("Copy created as a draft. Check its dates, sessions and speakers."), "success")
+            return redirect(url_for("editions.manage_detail", edition_id=edition.id))
+    return render_template("editions/copy.html", form=form, source=source)
+
+
+def change_status(edition_id: int, status: EditionStatus, action: str, message: str):
+    edition = managed_edition_or_403(edition_id)
+    now = utcnow()
+    try:
+        service.set_status(edition, status, now=now)
+        record(current_user, action, f"{message} {edition.slug}", edition=edition, now=now)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        flash(_("Status of the edition: %(status)s.", status=edition_status(status)), "success")
+    return redirect(url_for("editions.manage_detail", edition_id=edition_id))
+
+
+@bp.post("/manage/editions/<int:edition_id>/publish")
+@login_required
+def publish(edition_id: int):
+    return change_status(edition_id, EditionStatus.PUBLISHED, "edition.publish", "Published")
+
+
+@bp.post("/manage/editions/<int:edition_id>/unpublish")
+@login_required
+def unpublish(edition_id: int):
+    return change_status(edition_id, EditionStatus.DRAFT, "edition.unpublish", "Unpublished")
+
+
+@bp.post("/manage/editions/<int:edition_id>/archive")
+@login_required
+def archive(edition_id: int):
+    return change_status(edition_id, EditionStatus.ARCHIVED, "edition.archive", "Archived")
+
+
+@bp.route("/manage/editions/<int:edition_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    if request.method == "GET":
+        return render_template("editions/delete.html", edition=edition,
+                               session_count=service.session_count(edition))
+    summary = f"Deleted edition {edition.slug} ({edition.title})"
+    service.delete_edition(edition)
+    record(current_user, "edition.delete", summary, now=utcnow())
+    db.session.commit()
+    flash(_("Edition deleted."), "success")
+    return redirect(url_for("editions.manage_index"))

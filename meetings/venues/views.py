@@ -1,3 +1,183 @@
-from flask import Blueprint
+"""Venues: the public venue page of an edition, and /manage pages for venues and rooms."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload, selectinload
+from wtforms.fields.choices import SelectChoice
+
+from meetings.audit.service import record
+from meetings.countries import country_choices
+from meetings.dates import timezone_names
+from meetings.editions.service import can_view, edition_by_slug
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.models import Edition, Room, Venue, utcnow
+from meetings.venues import service
+from meetings.venues.forms import RoomForm, VenueForm
 
 bp = Blueprint("venues", __name__)
+bp.add_app_template_global(timezone_names)
+
+
+def add_error(form, error: DomainError, default: str) -> None:
+    """Show a domain error beside the field it names."""
+    field = getattr(form, error.field or default, None) or getattr(form, default)
+    field.errors = [*field.errors, str(error.message)]
+
+
+@bp.get("/<slug>/venue")
+def detail(slug: str):
+    query = edition_by_slug(slug).options(
+        joinedload(Edition.venue).selectinload(Venue.rooms))
+    edition = db.first_or_404(query)
+    if edition.venue is None or not can_view(edition, current_user):
+        abort(404)
+    return render_template("venues/detail.html", edition=edition, venue=edition.venue,
+                           current="venue")
+
+
+@bp.get("/manage/venues/")
+@login_required
+def manage_index():
+    venues = db.session.scalars(service.venues_by_name()).all()
+    return render_template("venues/manage_index.html", venues=venues)
+
+
+def venue_form(venue: Venue | None = None) -> VenueForm:
+    form = VenueForm(obj=venue)
+    form.country.choices = [SelectChoice(code, name) for code, name in country_choices()]
+    return form
+
+
+def venue_fields(form: VenueForm) -> service.VenueFields:
+    return service.VenueFields(
+        name=form.name.data, address=form.address.data or "", city=form.city.data or "",
+        country=form.country.data or "", timezone=form.timezone.data or "",
+        latitude=form.latitude.data, longitude=form.longitude.data,
+        accessibility_notes=form.accessibility_notes.data or "")
+
+
+@bp.route("/manage/venues/new", methods=["GET", "POST"])
+@login_required
+def create():
+    form = venue_form()
+    if form.validate_on_submit():
+        try:
+            venue = service.create_venue(venue_fields(form))
+            record(current_user, "venue.create", f"Created venue {venue.name}", now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "name")
+        else:
+            flash(_("Venue created. Add its rooms below."), "success")
+            return redirect(url_for("venues.edit", venue_id=venue.id))
+    return render_template("venues/edit.html", form=form, venue=None)
+
+
+@bp.route("/manage/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(venue_id: int):
+    venue = db.get_or_404(Venue, venue_id)
+    form = venue_form(venue)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            service.update_venue(venue, venue_fields(form), now=now)
+            record(current_user, "venue.update", f"Updated venue {venue.name}", now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "name")
+        else:
+            flash(_("Venue saved."), "success")
+            return redirect(url_for("venues.edit", venue_id=venue.id))
+    return render_template("venues/edit.html", form=form, venue=venue)
+
+
+@bp.route("/manage/venues/<int:venue_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete(venue_id: int):
+    venue = db.get_or_404(Venue, venue_id)
+    if request.method == "POST":
+        name = venue.name
+        try:
+            service.delete_venue(venue)
+            record(current_user, "venue.delete", f"Deleted venue {name}", now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("Venue deleted."), "success")
+            return redirect(url_for("venues.manage_index"))
+    return render_template("venues/delete.html", venue=venue)
+
+
+def room_fields(form: RoomForm) -> service.RoomFields:
+    return service.RoomFields(name=form.name.data, capacity=form.capacity.data,
+                              floor=form.floor.data or "")
+
+
+@bp.route("/manage/venues/<int:venue_id>/rooms/new", methods=["GET", "POST"])
+@login_required
+def room_create(venue_id: int):
+    venue = db.get_or_404(Venue, venue_id)
+    form = RoomForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            room = service.create_room(venue, room_fields(form), now=now)
+            record(current_user, "room.create", f"Added room {room.name} to {venue.name}",
+                   now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "name")
+        else:
+            flash(_("Room added."), "success")
+            return redirect(url_for("venues.edit", venue_id=venue.id))
+    return render_template("venues/room_edit.html", form=form, venue=venue, room=None)
+
+
+@bp.route("/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@login_required
+def room_edit(room_id: int):
+    room = db.get_or_404(Room, room_id, options=[joinedload(Room.venue)])
+    form = RoomForm(obj=room)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            service.update_room(room, room_fields(form), now=now)
+            record(current_user, "room.update",
+                   f"Updated room {room.name} of {room.venue.name}", now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "name")
+        else:
+            flash(_("Room saved."), "success")
+            return redirect(url_for("venues.edit", venue_id=room.venue_id))
+    return render_template("venues/room_edit.html", form=form, venue=room.venue, room=room)
+
+
+@bp.route("/manage/rooms/<int:room_id>/delete", methods=["GET", "POST"])
+@login_required
+def room_delete(room_id: int):
+    room = db.get_or_404(Room, room_id, options=[selectinload(Room.venue)])
+    venue_id = room.venue_id
+    if request.method == "POST":
+        summary = f"Deleted room {room.name} of {room.venue.name}"
+        try:
+            service.delete_room(room, now=utcnow())
+            record(current_user, "room.delete", summary, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            flash(_("Room deleted."), "success")
+            return redirect(url_for("venues.edit", venue_id=venue_id))
+    return render_template("venues/room_delete.html", room=room,
+                           session_count=service.room_session_count(room))
