@@ -1,6 +1,8 @@
 """Markdown to safe HTML: organizers write Markdown, the public sees sanitized HTML."""
 
+import functools
 import html
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -27,6 +29,18 @@ def render_markdown(text: str) -> Markup:
     return Markup(clean)
 
 
+# Anything Markdown could read as markup. Text without any is already plain: feeds render
+# thousands of abstracts, most without markup, so they skip the parser.
+_MARKDOWN_HINTS = re.compile(
+    r"[\\`*_\[\]<>&|~\x00\r]|^[ \t]|[ \t]$|^[-+>#=]|^\d{1,9}[.)]|\n\n", re.MULTILINE
+)
+
+
+# Feeds rebuild after every edit; unchanged abstracts (most of them) then skip the parser.
+@functools.lru_cache(maxsize=4096)
 def plain_text(text: str) -> str:
     """Markdown reduced to plain text (for feeds and meta descriptions)."""
-    return html.unescape(nh3.clean(_markdown.render(text or ""), tags=set())).strip()
+    text = text or ""
+    if not _MARKDOWN_HINTS.search(text):
+        return text.strip()
+    return html.unescape(nh3.clean(_markdown.render(text), tags=set())).strip()

@@ -1,3 +1,113 @@
-from flask import Blueprint
+"""Public agenda pages: the agenda by day, one session, the speakers.
+
+The /manage pages of the agenda live in manage_views.py and catalog_views.py on the same blueprint.
+"""
+
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from meetings.agenda import schedule
+from meetings.agenda.forms import ACCESS_LABELS, LANGUAGE_LABELS, ROLE_LABELS, TYPE_LABELS
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.models import Edition, Session, SessionType, Track
 
 bp = Blueprint("agenda", __name__)
+TYPE_VALUES = {member.value for member in SessionType}
+
+
+@bp.app_template_filter("session_type")
+def session_type_label(value) -> str:
+    return str(TYPE_LABELS.get(value, value))
+
+
+@bp.app_template_filter("session_access")
+def session_access_label(value) -> str:
+    return str(ACCESS_LABELS.get(value, value))
+
+
+@bp.app_template_filter("speaker_role")
+def speaker_role_label(value) -> str:
+    return str(ROLE_LABELS.get(value, value))
+
+
+@bp.app_template_filter("language_name")
+def language_name(code: str) -> str:
+    return str(LANGUAGE_LABELS.get(code, code))
+
+
+@bp.context_processor
+def agenda_labels() -> dict:
+    """Labels shown once per session, translated once per request."""
+    return {
+        "type_labels": {key: str(label) for key, label in TYPE_LABELS.items()},
+        "labels": {
+            "cancelled": _("Cancelled"),
+            "closed": _("Closed session — law enforcement only"),
+            "registered": _("Registered participants"),
+            "chatham": _("Chatham House Rule"),
+        },
+    }
+
+
+def visible_edition_or_404(slug: str) -> Edition:
+    """A published or archived edition; drafts only for the organizers who manage them."""
+    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)
+                                .options(so.joinedload(Edition.venue)))
+    if edition is None:
+        abort(404)
+    if not edition.is_public and not (current_user.is_authenticated
+                                      and current_user.can_manage(edition)):
+        abort(404)
+    return edition
+
+
+def chosen_filters(edition: Edition) -> tuple[Track | None, SessionType | None]:
+    """The track (by slug) and session type asked for in the query string; unknown ones ignored."""
+    slug = request.args.get("track", "")
+    track = next((t for t in edition.tracks if t.slug == slug), None)
+    session_type = request.args.get("type", "")
+    return track, (SessionType(session_type) if session_type in TYPE_VALUES else None)
+
+
+@bp.get("/<slug>/agenda")
+def index(slug: str):
+    edition = visible_edition_or_404(slug)
+    track, session_type = chosen_filters(edition)
+    rows = db.session.execute(schedule.agenda_rows(edition, track, session_type))
+    names = db.session.execute(schedule.agenda_speaker_names(edition, track, session_type))
+    entries = schedule.shown_rows(rows, names, ZoneInfo(edition.timezone))
+    days = schedule.agenda_days(edition, entries, _("No room"))
+    return render_template("agenda/index.html", edition=edition, days=days, track=track,
+                           session_type=session_type, filtered=bool(track or session_type),
+                           types=list(TYPE_LABELS.items()), current="agenda")
+
+
+@bp.get("/<slug>/sessions/<int:session_id>")
+def session(slug: str, session_id: int):
+    edition = visible_edition_or_404(slug)
+    item = db.session.scalar(schedule.sessions_for(edition).where(Session.id == session_id))
+    if item is None:
+        abort(404)
+    shown, _start, _end = schedule.shown(item, ZoneInfo(edition.timezone))
+    return render_template("agenda/session.html", edition=edition, item=shown, s=item,
+                           current="agenda")
+
+
+@bp.get("/<slug>/speakers")
+def speakers(slug: str):
+    edition = visible_edition_or_404(slug)
+    people = db.session.scalars(schedule.speakers_with_sessions(edition)).unique().all()
+    zone = ZoneInfo(edition.timezone)
+    appearances = {
+        person.id: [schedule.shown(link.session, zone, brief=True)[0] for link in sorted(
+            person.appearances, key=lambda link: link.session.starts_at)
+            if not link.session.is_closed]
+        for person in people
+    }
+    return render_template("agenda/speakers.html", edition=edition, people=people,
+                           appearances=appearances, current="speakers")

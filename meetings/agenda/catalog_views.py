@@ -1,0 +1,168 @@
+"""Organizer pages for an edition's tracks and speakers."""
+
+import sqlalchemy as sa
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
+
+from meetings.access import managed_edition_or_403
+from meetings.agenda import catalog
+from meetings.agenda.forms import SpeakerForm, TrackForm
+from meetings.agenda.manage_views import add_error
+from meetings.agenda.views import bp
+from meetings.audit.service import record
+from meetings.countries import country_choices
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.models import Speaker, Track, utcnow
+
+
+def managed_track_or_403(track_id: int) -> Track:
+    track = db.get_or_404(Track, track_id)
+    managed_edition_or_403(track.edition_id)
+    return track
+
+
+def managed_speaker_or_403(speaker_id: int) -> Speaker:
+    speaker = db.get_or_404(Speaker, speaker_id)
+    managed_edition_or_403(speaker.edition_id)
+    return speaker
+
+
+def count_of(query: sa.Select) -> int:
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
+@bp.route("/manage/editions/<int:edition_id>/tracks", methods=["GET", "POST"])
+@login_required
+def manage_tracks(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    form = TrackForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            track = catalog.create_track(edition, name=form.name.data, colour=form.colour.data,
+                                         slug=form.slug.data or "", now=now)
+        except DomainError as error:
+            add_error(form, error, "name")
+        else:
+            record_change("track.create", f"Created track “{track.name}”", edition, now)
+            flash(_("Track added."), "success")
+            return redirect(url_for("agenda.manage_tracks", edition_id=edition.id))
+    tracks = db.session.scalars(catalog.tracks_for(edition)).all()
+    return render_template("agenda/manage_tracks.html", edition=edition, tracks=tracks, form=form)
+
+
+def record_change(action: str, summary: str, edition, now) -> None:
+    """Audit the change and commit it (the single commit of the request)."""
+    record(current_user, action, summary, edition=edition, now=now)
+    db.session.commit()
+
+
+@bp.route("/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
+@login_required
+def track_edit(track_id: int):
+    track = managed_track_or_403(track_id)
+    form = TrackForm(obj=track)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            catalog.update_track(track, name=form.name.data, colour=form.colour.data,
+                                 slug=form.slug.data or "", now=now)
+        except DomainError as error:
+            add_error(form, error, "name")
+        else:
+            record_change("track.update", f"Updated track “{track.name}”", track.edition, now)
+            flash(_("Track saved."), "success")
+            return redirect(url_for("agenda.manage_tracks", edition_id=track.edition_id))
+    return render_template("agenda/track_edit.html", edition=track.edition, track=track,
+                           form=form)
+
+
+@bp.route("/manage/tracks/<int:track_id>/delete", methods=["GET", "POST"])
+@login_required
+def track_delete(track_id: int):
+    track = managed_track_or_403(track_id)
+    edition = track.edition
+    if request.method == "GET":
+        return render_template("agenda/track_delete.html", edition=edition, track=track,
+                               used_by=count_of(catalog.sessions_of_track(track)))
+    now = utcnow()
+    name = track.name
+    catalog.delete_track(track, now=now)
+    record_change("track.delete", f"Deleted track “{name}”", edition, now)
+    flash(_("Track deleted."), "success")
+    return redirect(url_for("agenda.manage_tracks", edition_id=edition.id))
+
+
+@bp.get("/manage/editions/<int:edition_id>/speakers")
+@login_required
+def manage_speakers(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    people = db.session.scalars(catalog.speakers_for(edition)).all()
+    return render_template("agenda/manage_speakers.html", edition=edition, people=people)
+
+
+def speaker_form(speaker: Speaker | None = None) -> SpeakerForm:
+    form = SpeakerForm(obj=speaker)
+    form.country.choices = [SelectChoice(code, name) for code, name in country_choices()]
+    return form
+
+
+def speaker_fields(form: SpeakerForm) -> dict[str, str]:
+    return {name: form[name].data or "" for name in catalog.SPEAKER_FIELDS}
+
+
+@bp.route("/manage/editions/<int:edition_id>/speakers/new", methods=["GET", "POST"])
+@login_required
+def speaker_create(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    form = speaker_form()
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            speaker = catalog.create_speaker(edition, now=now, **speaker_fields(form))
+        except DomainError as error:
+            add_error(form, error, "name")
+        else:
+            record_change("speaker.create", f"Created speaker “{speaker.name}”", edition, now)
+            flash(_("Speaker added."), "success")
+            return redirect(url_for("agenda.manage_speakers", edition_id=edition.id))
+    return render_template("agenda/speaker_edit.html", edition=edition, speaker=None, form=form)
+
+
+@bp.route("/manage/speakers/<int:speaker_id>/edit", methods=["GET", "POST"])
+@login_required
+def speaker_edit(speaker_id: int):
+    speaker = managed_speaker_or_403(speaker_id)
+    form = speaker_form(speaker)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            catalog.update_speaker(speaker, now=now, **speaker_fields(form))
+        except DomainError as error:
+            add_error(form, error, "name")
+        else:
+            record_change("speaker.update", f"Updated speaker “{speaker.name}”",
+                          speaker.edition, now)
+            flash(_("Speaker saved."), "success")
+            return redirect(url_for("agenda.manage_speakers", edition_id=speaker.edition_id))
+    return render_template("agenda/speaker_edit.html", edition=speaker.edition, speaker=speaker,
+                           form=form)
+
+
+@bp.route("/manage/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])
+@login_required
+def speaker_delete(speaker_id: int):
+    speaker = managed_speaker_or_403(speaker_id)
+    edition = speaker.edition
+    if request.method == "GET":
+        return render_template("agenda/speaker_delete.html", edition=edition, speaker=speaker,
+                               used_by=count_of(catalog.sessions_of_speaker(speaker)))
+    now = utcnow()
+    name = speaker.name
+    catalog.delete_speaker(speaker, now=now)
+    record_change("speaker.delete", f"Deleted speaker “{name}”", edition, now)
+    flash(_("Speaker deleted."), "success")
+    return redirect(url_for("agenda.manage_speakers", edition_id=edition.id))
