@@ -29,7 +29,8 @@ def is_valid_timezone(name: str) -> bool:
 
 def timezone_names() -> list[str]:
     """The sorted IANA zone names offered in forms."""
-    return sorted(name for name in available_timezones() if "/" in name and not name.startswith("Etc/"))
+    names = available_timezones()
+    return sorted(name for name in names if "/" in name and not name.startswith("Etc/"))
 
 
 def to_utc(local: datetime, zone_name: str) -> datetime:

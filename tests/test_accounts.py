@@ -106,5 +106,6 @@ def test_audit_log_lists_changes_for_admins(client, admin):
 
 
 def test_account_forms_render(client, admin):
-    assert "Editions this organizer manages" in client.get("/manage/users/new").get_data(as_text=True)
+    page = client.get("/manage/users/new").get_data(as_text=True)
+    assert "Editions this organizer manages" in page
     assert client.get("/manage/users/1/edit").status_code == 200
