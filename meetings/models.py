@@ -111,6 +111,8 @@ class User(UserMixin, db.Model):
     is_admin: so.Mapped[bool] = so.mapped_column(default=False)
     active: so.Mapped[bool] = so.mapped_column(default=True)
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
+    # SHA-256 of the organizer's personal feed token (the token itself is never stored).
+    feed_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
 
     editions: so.Mapped[list["Edition"]] = so.relationship(
         secondary=edition_organizer, back_populates="organizers"
@@ -359,3 +361,20 @@ class AuditEntry(db.Model):
 
     user: so.Mapped[User | None] = so.relationship()
     edition: so.Mapped[Edition | None] = so.relationship()
+
+
+class FeedCache(db.Model):
+    """A built feed or schedule body, shared by every worker until its content version moves."""
+
+    key: so.Mapped[str] = so.mapped_column(sa.String(120), primary_key=True)
+    edition_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True
+    )
+    # What the body was built from (edition revision and site settings); a mismatch rebuilds.
+    version: so.Mapped[str] = so.mapped_column(sa.String(64))
+    content_type: so.Mapped[str] = so.mapped_column(sa.String(80))
+    etag: so.Mapped[str] = so.mapped_column(sa.String(64))
+    last_modified: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    built_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
+    body: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)
+    gzip_body: so.Mapped[bytes] = so.mapped_column(sa.LargeBinary, deferred=True)

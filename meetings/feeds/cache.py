@@ -1,0 +1,104 @@
+"""Built feed bodies, shared by every worker through the database.
+
+A row per feed key holds the body built for one content `version`; a request whose version
+differs rebuilds and replaces it, so an edit (which bumps the edition's revision) can never be
+answered with a stale body. The ETag is a hash of the body, so a small per-process memory keyed
+on it is always right and spares the database the body on most requests.
+"""
+
+import gzip
+import hashlib
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+
+from meetings.extensions import db
+from meetings.models import FeedCache
+
+MEMORY_ENTRIES = 32
+_memory: OrderedDict[str, tuple[bytes, bytes]] = OrderedDict()
+_memory_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Feed:
+    """What a response needs: validators always, the bodies only when they are sent."""
+
+    key: str
+    etag: str
+    last_modified: datetime
+    content_type: str
+    body: bytes | None = None
+    gzip_body: bytes | None = None
+
+
+def cached(key: str, version: str, *, content_type: str, last_modified: datetime,
+           build: Callable[[], bytes], now: datetime, edition_id: int | None = None) -> Feed:
+    """The feed for `key` at `version`: the stored validators, or a fresh build stored for all."""
+    row = db.session.execute(
+        sa.select(FeedCache.version, FeedCache.etag, FeedCache.last_modified,
+                  FeedCache.content_type).where(FeedCache.key == key)
+    ).first()
+    if row is not None and row.version == version:
+        return Feed(key, row.etag, row.last_modified, row.content_type)
+    body = build()
+    feed = Feed(key, body_etag(body), last_modified, content_type, body,
+                gzip.compress(body, compresslevel=6, mtime=0))
+    remember(feed)
+    store(feed, version, edition_id, now)
+    return feed
+
+
+def with_body(feed: Feed) -> Feed | None:
+    """The feed with its bodies: from memory, else from the stored row (None if it is gone)."""
+    if feed.body is not None:
+        return feed
+    with _memory_lock:
+        bodies = _memory.get(feed.etag)
+    if bodies is not None:
+        return Feed(feed.key, feed.etag, feed.last_modified, feed.content_type, *bodies)
+    row = db.session.execute(
+        sa.select(FeedCache.etag, FeedCache.last_modified, FeedCache.content_type,
+                  FeedCache.body, FeedCache.gzip_body).where(FeedCache.key == feed.key)
+    ).first()
+    if row is None:
+        return None
+    loaded = Feed(feed.key, row.etag, row.last_modified, row.content_type, row.body,
+                  row.gzip_body)
+    remember(loaded)
+    return loaded
+
+
+def body_etag(body: bytes) -> str:
+    """A strong validator: the hash of the exact bytes."""
+    return hashlib.sha256(body).hexdigest()[:32]
+
+
+def remember(feed: Feed) -> None:
+    """Keep the bodies in this process, most recently used last."""
+    with _memory_lock:
+        _memory[feed.etag] = (feed.body, feed.gzip_body)
+        _memory.move_to_end(feed.etag)
+        while len(_memory) > MEMORY_ENTRIES:
+            _memory.popitem(last=False)
+
+
+def store(feed: Feed, version: str, edition_id: int | None, now: datetime) -> None:
+    """Insert or replace the row for this key (another worker may be storing it too)."""
+    values = dict(key=feed.key, edition_id=edition_id, version=version,
+                  content_type=feed.content_type, etag=feed.etag,
+                  last_modified=feed.last_modified, built_at=now, body=feed.body,
+                  gzip_body=feed.gzip_body)
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(FeedCache).values(**values)
+    statement = statement.on_conflict_do_update(
+        index_elements=[FeedCache.key],
+        set_={name: statement.excluded[name] for name in values if name != "key"},
+    )
+    db.session.execute(statement)

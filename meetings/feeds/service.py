@@ -1,0 +1,267 @@
+"""Calendar feeds and frab schedules: what each one holds, and the organizer's feed token.
+
+Every feed goes through `cache.cached`, keyed on the edition's revision (or a hash of several
+editions' revisions) plus the site settings and exporter code, so it is built once per change.
+"""
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+import sqlalchemy.orm as so
+from flask_babel import force_locale
+
+from meetings import ical, markup, schedule
+from meetings.countries import country_name
+from meetings.extensions import db
+from meetings.feeds import text
+from meetings.feeds.cache import Feed, cached
+from meetings.models import (
+    Edition,
+    EditionStatus,
+    Room,
+    Session,
+    SessionAccess,
+    SessionSpeaker,
+    SessionStatus,
+    Track,
+    User,
+)
+
+ICS = "text/calendar; charset=utf-8"
+SCHEDULE_TYPES = {"xml": "application/xml; charset=utf-8",
+                  "json": "application/json; charset=utf-8"}
+
+
+@dataclass(frozen=True)
+class Site:
+    """Settings the feeds depend on: public base URL, calendar domain, feed language."""
+
+    url: str
+    domain: str
+    locale: str = "en"
+
+    def fingerprint(self) -> str:
+        """Moves when a setting or the exporter code changes, so stored bodies are rebuilt."""
+        parts = "|".join((self.url, self.domain, self.locale, code_fingerprint()))
+        return hashlib.sha256(parts.encode()).hexdigest()[:16]
+
+    # The public pages' fixed paths (editions.detail, agenda.index, agenda.session). Feeds are
+    # built once for every client, so links use SITE_URL rather than the request's host.
+    def edition_url(self, edition: Edition) -> str:
+        return f"{self.url}/{edition.slug}/"
+
+    def agenda_url(self, edition: Edition) -> str:
+        return f"{self.url}/{edition.slug}/agenda"
+
+    def session_url(self, session: Session) -> str:
+        return f"{self.url}/{session.edition.slug}/sessions/{session.id}"
+
+
+@cache
+def code_fingerprint() -> str:
+    """A hash of the exporters' source: a deploy that changes their output rebuilds the cache."""
+    digest = hashlib.sha256()
+    for path in (ical.__file__, schedule.__file__, markup.__file__, text.__file__, __file__):
+        digest.update(Path(path).read_bytes())
+    return digest.hexdigest()
+
+
+def public_edition(slug: str) -> sa.Select:
+    """A published or archived edition by slug (drafts have no feeds)."""
+    return sa.select(Edition).where(Edition.slug == slug, Edition.status != EditionStatus.DRAFT)
+
+
+def public_session(edition: Edition, session_id: int) -> sa.Select:
+    """A session of that edition by id."""
+    return sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
+
+
+def public_track(edition: Edition, track_slug: str) -> sa.Select:
+    """A track of that edition by slug."""
+    return sa.select(Track).where(Track.slug == track_slug, Track.edition_id == edition.id)
+
+
+def sessions_for_feed(edition_ids: list[int]) -> sa.Select:
+    """Sessions with everything a feed shows, eager-loaded: a constant number of queries."""
+    return (
+        sa.select(Session)
+        .where(Session.edition_id.in_(edition_ids))
+        .order_by(Session.starts_at, Session.id)
+        .options(
+            so.joinedload(Session.room).joinedload(Room.venue),
+            so.joinedload(Session.track),
+            so.selectinload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
+        )
+    )
+
+
+def visible_sessions(edition: Edition, query: sa.Select) -> list[Session]:
+    """The sessions the query finds; a cancelled one stays until its edition is archived."""
+    if edition.status == EditionStatus.ARCHIVED:
+        query = query.where(Session.status != SessionStatus.CANCELLED)
+    return list(db.session.scalars(query).unique())
+
+
+def agenda_feed(edition: Edition, site: Site, now: datetime) -> Feed:
+    """/<slug>/agenda.ics, from the cache or built once for this revision."""
+    return edition_feed(f"agenda/{edition.id}", edition, site, ICS,
+                        lambda: agenda_body(edition, site, now), now)
+
+
+def agenda_body(edition: Edition, site: Site, now: datetime) -> bytes:
+    """Every session; closed ones show only their time and room."""
+    sessions = visible_sessions(edition, sessions_for_feed([edition.id]))
+    info = text.agenda_info(edition, site.agenda_url(edition))
+    return ical.agenda_calendar(sessions, info, feed_options(site), now)
+
+
+def track_feed(edition: Edition, track: Track, site: Site, now: datetime) -> Feed:
+    """/<slug>/tracks/<track>.ics, from the cache or built once for this revision."""
+    return edition_feed(f"track/{edition.id}/{track.id}", edition, site, ICS,
+                        lambda: track_body(edition, track, site, now), now)
+
+
+def track_body(edition: Edition, track: Track, site: Site, now: datetime) -> bytes:
+    """The track's sessions; closed ones stay out (their track is not public)."""
+    query = sessions_for_feed([edition.id]).where(
+        Session.track_id == track.id, Session.access != SessionAccess.CLOSED)
+    info = text.track_info(edition, track, site.agenda_url(edition))
+    return ical.agenda_calendar(visible_sessions(edition, query), info, feed_options(site), now)
+
+
+def session_feed(edition: Edition, session: Session, site: Site, now: datetime) -> Feed:
+    """/<slug>/sessions/<id>.ics, from the cache or built once for this revision."""
+    return edition_feed(f"session/{session.id}", edition, site, ICS,
+                        lambda: session_body(edition, session, site, now), now)
+
+
+def session_body(edition: Edition, session: Session, site: Site, now: datetime) -> bytes:
+    """One session to import (METHOD:PUBLISH)."""
+    query = sessions_for_feed([edition.id]).where(Session.id == session.id)
+    loaded = db.session.scalars(query).unique().one()
+    options = feed_options(site)
+    title = options.labels.closed_session if loaded.is_closed else loaded.title
+    info = text.session_info(edition, title, site.agenda_url(edition))
+    return ical.session_calendar(loaded, info, options, now)
+
+
+def schedule_feed(edition: Edition, kind: str, site: Site, now: datetime) -> Feed:
+    """/<slug>/schedule.xml or .json, from the cache or built once for this revision."""
+    return edition_feed(f"schedule.{kind}/{edition.id}", edition, site, SCHEDULE_TYPES[kind],
+                        lambda: schedule_body(edition, kind, site), now)
+
+
+def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
+    """The agenda in the frab format, "xml" or "json"."""
+    export = schedule.schedule_xml if kind == "xml" else schedule.schedule_json
+    sessions = visible_sessions(edition, sessions_for_feed([edition.id]))
+    options = schedule.ScheduleOptions(
+        edition_url=site.edition_url(edition), agenda_url=site.agenda_url(edition),
+        session_url=site.session_url, labels=text.feed_labels())
+    return export(edition, sessions, options)
+
+
+def edition_feed(key: str, edition: Edition, site: Site, content_type: str, build,
+                 now: datetime) -> Feed:
+    """A feed of one edition, versioned by its revision."""
+    version = f"{edition.revision or 0}-{site.fingerprint()}"
+    return cached(key, version, content_type=content_type, last_modified=edition.updated_at,
+                  build=in_language(site, build), now=now, edition_id=edition.id)
+
+
+def editions_feed(site: Site, now: datetime) -> Feed:
+    """/editions.ics: one all-day event per published or archived edition."""
+    rows = db.session.execute(
+        sa.select(Edition.id, Edition.revision, Edition.status, Edition.updated_at)
+        .where(Edition.status != EditionStatus.DRAFT)
+    ).all()
+
+    def build() -> bytes:
+        query = public_editions().options(so.joinedload(Edition.venue))
+        return ical.editions_calendar(
+            db.session.scalars(query).all(), text.editions_info(f"{site.url}/"), site.domain,
+            site.edition_url, now, country_name=country_name)
+
+    version = digest_version(sorted((r.id, r.revision, str(r.status)) for r in rows), site)
+    return cached("editions", version, content_type=ICS, now=now,
+                  last_modified=max((r.updated_at for r in rows), default=now),
+                  build=in_language(site, build))
+
+
+def organizer_feed(user: User, site: Site, now: datetime) -> Feed:
+    """/feeds/organizer/<token>.ics: every session of the editions the user organizes."""
+    editions = db.session.scalars(managed_editions(user).options(
+        so.joinedload(Edition.venue))).all()
+
+    def build() -> bytes:
+        sessions = db.session.scalars(sessions_for_feed([e.id for e in editions])).unique()
+        info = text.organizer_info(f"{site.url}/manage/")
+        return ical.agenda_calendar(sessions, info, feed_options(site, private=True), now)
+
+    version = digest_version([(e.id, e.revision) for e in editions], site)
+    return cached(f"organizer/{user.id}", version, content_type=ICS, now=now,
+                  last_modified=max((e.updated_at for e in editions), default=now),
+                  build=in_language(site, build))
+
+
+def in_language(site: Site, build):
+    """Build in the feeds' language, whatever the language of the request that triggers it."""
+
+    def built() -> bytes:
+        with force_locale(site.locale):
+            return build()
+
+    return built
+
+
+def feed_options(site: Site, private: bool = False) -> ical.FeedOptions:
+    """Domain, links and labels for the iCalendar exporter."""
+    return ical.FeedOptions(domain=site.domain, session_url=site.session_url,
+                            country_name=country_name, labels=text.feed_labels(),
+                            private=private)
+
+
+def digest_version(parts: list, site: Site) -> str:
+    """A version for a feed spanning several editions: a hash of their change counters."""
+    return hashlib.sha256((repr(parts) + site.fingerprint()).encode()).hexdigest()[:40]
+
+
+def public_editions() -> sa.Select:
+    """Published and archived editions, first to last."""
+    return (sa.select(Edition).where(Edition.status != EditionStatus.DRAFT)
+            .order_by(Edition.starts_on, Edition.id))
+
+
+def managed_editions(user: User) -> sa.Select:
+    """Every edition for an admin; the editions they are assigned to for an organizer."""
+    query = sa.select(Edition).order_by(Edition.starts_on, Edition.id)
+    if user.is_admin:
+        return query
+    return query.where(Edition.organizers.any(User.id == user.id))
+
+
+def reset_feed_token(user: User) -> str:
+    """Give the user a new organizer-feed token (the old address stops working) and return it."""
+    token = secrets.token_urlsafe(32)
+    user.feed_token_hash = token_hash(token)
+    db.session.flush()
+    return token
+
+
+def user_for_feed_token(token: str) -> User | None:
+    """The active user whose feed token this is, compared in constant time."""
+    digest = token_hash(token)
+    user = db.session.scalar(sa.select(User).where(User.feed_token_hash == digest))
+    if user is None or not user.is_active:
+        return None
+    return user if hmac.compare_digest(user.feed_token_hash, digest) else None
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

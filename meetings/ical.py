@@ -1,0 +1,304 @@
+"""iCalendar (RFC 5545) export, pure: model objects and settings in, bytes out.
+
+Every instant is written in UTC (`…Z`): the one form that Google, Outlook, Apple and Thunderbird
+read alike. The venue's wall-clock time goes into the DESCRIPTION for people. DTSTAMP equals
+LAST-MODIFIED, so the bytes stay identical until something in the feed changes.
+
+The lines are written directly rather than through icalendar's component tree: a feed of 1,000
+sessions builds several times faster, and the tests read every feed back with icalendar and four
+other parsers.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from meetings.dates import city_of, to_local, zone_abbreviation
+from meetings.markup import plain_text
+
+PRODID = "-//UNICRI and INTERPOL//Global Meeting on AI for Law Enforcement//EN"
+# Control characters other than TAB are not allowed in iCalendar text; newlines are escaped first.
+_CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F)}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """The words a feed shows, translated by the caller (English by default)."""
+
+    closed_session: str = "Closed session"
+    cancelled: str = "This session is cancelled."
+    cancelled_short: str = "Cancelled"
+    no_room: str = "Room to be announced"
+    track: str = "Track"
+    speakers: str = "Speakers"
+    online: str = "Join online"
+    zone_time: str = "{city} time"
+    session_types: Mapping[str, str] = field(default_factory=dict)
+    roles: Mapping[str, str] = field(default_factory=dict)
+
+    def session_type(self, value: str) -> str:
+        return self.session_types.get(value) or value.replace("_", " ").capitalize()
+
+
+@dataclass(frozen=True)
+class FeedOptions:
+    """What the caller knows that the objects do not: domain, links, audience."""
+
+    domain: str
+    session_url: Callable[[object], str]
+    country_name: Callable[[str], str] = str
+    labels: Labels = field(default_factory=Labels)
+    # True only in the organizer feed: closed-session details and online links.
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class CalendarInfo:
+    """The calendar's own properties: name, description and web page."""
+
+    name: str
+    description: str
+    url: str
+
+
+def agenda_calendar(sessions: Iterable, info: CalendarInfo, options: FeedOptions,
+                    now: datetime) -> bytes:
+    """A subscription feed (no METHOD) with one VEVENT per session."""
+    lines = calendar_head(info)
+    for session in sessions:
+        lines += session_event(session, options, now)
+    return serialize([*lines, "END:VCALENDAR"])
+
+
+def session_calendar(session, info: CalendarInfo, options: FeedOptions, now: datetime) -> bytes:
+    """A single-session download (METHOD:PUBLISH, which every client imports)."""
+    lines = calendar_head(info, method="PUBLISH") + session_event(session, options, now)
+    return serialize([*lines, "END:VCALENDAR"])
+
+
+def editions_calendar(editions: Iterable, info: CalendarInfo, domain: str,
+                      edition_url: Callable[[object], str], now: datetime,
+                      country_name: Callable[[str], str] = str) -> bytes:
+    """One all-day event per edition (DTEND is the day after the last day, as RFC 5545 wants)."""
+    lines = calendar_head(info)
+    for edition in editions:
+        lines += edition_event(edition, domain, edition_url(edition), country_name, now)
+    return serialize([*lines, "END:VCALENDAR"])
+
+
+def calendar_head(info: CalendarInfo, method: str | None = None) -> list[str]:
+    """BEGIN:VCALENDAR and the properties that name and describe the calendar to every client."""
+    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", f"PRODID:{text(PRODID)}", "CALSCALE:GREGORIAN"]
+    if method:
+        lines.append(f"METHOD:{method}")
+    return lines + [
+        f"NAME:{text(info.name)}",
+        f"X-WR-CALNAME:{text(info.name)}",
+        f"DESCRIPTION:{text(info.description)}",
+        f"X-WR-CALDESC:{text(info.description)}",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+        "X-PUBLISHED-TTL:PT1H",
+        f"URL:{uri(info.url)}",
+    ]
+
+
+def session_event(session, options: FeedOptions, now: datetime) -> list[str]:
+    """One VEVENT; a closed session shows only its time and place unless the feed is private."""
+    hidden = session.is_closed and not options.private
+    modified = utc(session.updated_at or now)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:{text(session_uid(session, options.domain))}",
+        f"DTSTAMP:{modified}",
+        f"DTSTART:{utc(session.starts_at)}",
+        f"DTEND:{utc(session.ends_at)}",
+        f"SUMMARY:{text(options.labels.closed_session if hidden else session.title)}",
+        f"DESCRIPTION:{text(session_description(session, options, hidden))}",
+    ]
+    lines += place_lines(session_venue(session), session_location(session, options.country_name))
+    if not hidden:
+        lines.append(f"URL:{uri(options.session_url(session))}")
+        categories = ",".join(text(name) for name in session_categories(session, options.labels))
+        lines.append(f"CATEGORIES:{categories}")
+    return lines + [
+        f"STATUS:{'CANCELLED' if session.is_cancelled else 'CONFIRMED'}",
+        f"SEQUENCE:{session.sequence or 0}",
+        f"CREATED:{utc(session.created_at or now)}",
+        f"LAST-MODIFIED:{modified}",
+        "END:VEVENT",
+    ]
+
+
+def session_uid(session, domain: str) -> str:
+    """The UID that never changes for the life of a session."""
+    return f"{session.uid}@{domain}"
+
+
+def session_description(session, options: FeedOptions, hidden: bool) -> str:
+    """Plain text: status, type and track, speakers, abstract, local time, link."""
+    labels = options.labels
+    when = local_time_line(session.starts_at, session.ends_at, session.edition.timezone, labels)
+    if hidden:
+        parts = [when]
+    else:
+        parts = [heading_line(session, labels), speakers_line(session, labels),
+                 plain_text(session.description), when]
+        if options.private and session.online_url:
+            parts.append(f"{labels.online}: {session.online_url}")
+        parts.append(options.session_url(session))
+    if session.is_cancelled:
+        parts.insert(0, labels.cancelled)
+    return "\n\n".join(part for part in parts if part)
+
+
+def heading_line(session, labels: Labels) -> str:
+    """'Keynote · Track: Policy'."""
+    line = labels.session_type(str(session.type))
+    if session.track is not None:
+        line += f" · {labels.track}: {session.track.name}"
+    return line
+
+
+def speakers_line(session, labels: Labels) -> str:
+    """'Speakers: Ada Lovelace (INTERPOL), Alan Turing (UNICRI, moderator)'."""
+    names = []
+    for link in session.speaker_links:
+        extras = [link.speaker.organization] if link.speaker.organization else []
+        role = str(link.role or "speaker")
+        if role != "speaker":
+            extras.append(labels.roles.get(role) or role)
+        names.append(f"{link.speaker.name} ({', '.join(extras)})" if extras else link.speaker.name)
+    return f"{labels.speakers}: {', '.join(names)}" if names else ""
+
+
+def local_time_line(starts_at: datetime, ends_at: datetime, zone: str, labels: Labels) -> str:
+    """'2027-03-28, 10:00–11:30 Amsterdam time (CEST)'; both dates or zones when they differ."""
+    start, end = to_local(starts_at, zone), to_local(ends_at, zone)
+    first, last = zone_label(starts_at, zone), zone_label(ends_at, zone)
+    place = labels.zone_time.format(city=city_of(zone))
+    if start.date() != end.date():
+        return f"{start:%Y-%m-%d %H:%M} {first} – {end:%Y-%m-%d %H:%M} {last}, {place}"
+    if first != last:
+        return f"{start:%Y-%m-%d}, {start:%H:%M} {first} – {end:%H:%M} {last}, {place}"
+    return f"{start:%Y-%m-%d}, {start:%H:%M}–{end:%H:%M} {place} ({first})"
+
+
+def zone_label(instant: datetime, zone: str) -> str:
+    """'CET', or 'UTC+08' where the zone has no letters of its own."""
+    label = zone_abbreviation(instant, zone)
+    return f"UTC{label}" if label[:1] in "+-" else label
+
+
+def session_location(session, country_name: Callable[[str], str]) -> str:
+    """'Room B, World Forum, Churchillplein 10, The Hague, Netherlands' (what is known of it)."""
+    if session.room is None:
+        return ", ".join(venue_parts(session.edition.venue, country_name))
+    return ", ".join([session.room.name, *venue_parts(session.room.venue, country_name)])
+
+
+def session_venue(session):
+    """The venue of the session's room, else the edition's venue (None when online)."""
+    return session.room.venue if session.room is not None else session.edition.venue
+
+
+def venue_parts(venue, country_name: Callable[[str], str]) -> list[str]:
+    """The venue's name and address, without repeating a city the address already names."""
+    if venue is None:
+        return []
+    address = venue.address or ""
+    city = venue.city if venue.city and venue.city.lower() not in address.lower() else ""
+    country = country_name(venue.country) if venue.country else ""
+    if country and country.lower() == city.lower():
+        country = ""
+    return [part for part in (venue.name, address, city, country) if part]
+
+
+def place_lines(venue, location: str) -> list[str]:
+    """LOCATION and, where the venue has coordinates, GEO."""
+    lines = [f"LOCATION:{text(location)}"] if location else []
+    if venue is not None and venue.has_coordinates:
+        lines.append(f"GEO:{coordinate(venue.latitude)};{coordinate(venue.longitude)}")
+    return lines
+
+
+def session_categories(session, labels: Labels) -> list[str]:
+    """CATEGORIES: the track (if any) and the session type."""
+    names = [session.track.name] if session.track is not None else []
+    return [*names, labels.session_type(str(session.type))]
+
+
+def edition_event(edition, domain: str, url: str, country_name: Callable[[str], str],
+                  now: datetime) -> list[str]:
+    """An all-day VEVENT spanning the edition's local dates."""
+    modified = utc(edition.updated_at or now)
+    first, after_last = all_day_range(edition.starts_on, edition.ends_on)
+    description = "\n\n".join(part for part in (plain_text(edition.description), url) if part)
+    lines = [
+        "BEGIN:VEVENT",
+        f"UID:edition-{edition.id}@{text(domain)}",
+        f"DTSTAMP:{modified}",
+        f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{after_last:%Y%m%d}",
+        f"SUMMARY:{text(edition.title)}",
+        f"DESCRIPTION:{text(description)}",
+    ]
+    lines += place_lines(edition.venue, ", ".join(venue_parts(edition.venue, country_name)))
+    return lines + [
+        f"URL:{uri(url)}",
+        "TRANSP:TRANSPARENT",
+        "STATUS:CONFIRMED",
+        f"SEQUENCE:{edition.revision or 0}",
+        f"CREATED:{utc(edition.created_at or now)}",
+        f"LAST-MODIFIED:{modified}",
+        "END:VEVENT",
+    ]
+
+
+def all_day_range(first: date, last: date) -> tuple[date, date]:
+    """DTSTART and the exclusive DTEND of an all-day span from `first` to `last` inclusive."""
+    return first, last + timedelta(days=1)
+
+
+def utc(instant: datetime) -> str:
+    """A DATE-TIME in UTC form: 20270328T080000Z."""
+    return instant.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def text(value: str) -> str:
+    """Escape a TEXT value: backslash, semicolon, comma and newlines; drop other controls."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    return value.translate(_CONTROLS)
+
+
+def uri(value: str) -> str:
+    """A URI value (not escaped, but never allowed to break the line)."""
+    return value.translate(_CONTROLS)
+
+
+def coordinate(value: float) -> str:
+    """52.0894 rather than 52.089400000000005: six decimals at most."""
+    return f"{value:.6f}".rstrip("0").rstrip(".")
+
+
+def serialize(lines: list[str]) -> bytes:
+    """Join content lines with CRLF, each folded at 75 octets."""
+    return b"".join(fold(line.encode()) for line in lines)
+
+
+def fold(line: bytes) -> bytes:
+    """Fold one line at 75 octets, never inside a UTF-8 character or a backslash escape."""
+    if len(line) <= 75:
+        return line + b"\r\n"
+    pieces, start, width = [], 0, 75
+    while len(line) - start > width:
+        cut = start + width
+        while line[cut] & 0xC0 == 0x80:  # a UTF-8 continuation byte
+            cut -= 1
+        backslashes = len(line[start:cut]) - len(line[start:cut].rstrip(b"\\"))
+        if backslashes % 2:  # keep "\," and "\n" on one line for lenient parsers
+            cut -= 1
+        pieces.append(line[start:cut])
+        start, width = cut, 74  # continuation lines begin with a space
+    pieces.append(line[start:])
+    return b"\r\n ".join(pieces) + b"\r\n"

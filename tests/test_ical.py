@@ -1,0 +1,391 @@
+"""meetings.ical without the app: objects in memory, export, read back, check in five parsers."""
+
+import os
+import re
+import subprocess
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+import pytest
+
+from meetings import ical
+from meetings.markup import plain_text
+from meetings.models import (
+    Edition,
+    EditionStatus,
+    Room,
+    Session,
+    SessionAccess,
+    SessionSpeaker,
+    SessionStatus,
+    SessionType,
+    Speaker,
+    SpeakerRole,
+    Track,
+    Venue,
+)
+from tests.conftest import SHARED
+
+ICALCHECK = SHARED / "icalcheck" / "icalcheck"
+SNAPSHOTS = Path(__file__).parent / "snapshots"
+NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+CREATED = datetime(2027, 1, 5, 9, 30, tzinfo=UTC)
+SITE = "https://meetings.example.org"
+
+
+# ---------------------------------------------------------------- objects in memory (no app)
+
+def make_venue(timezone="Europe/Amsterdam", name="World Forum", rooms=("Main Hall", "Room B"),
+               city="The Hague", country="NL", address="Churchillplein 10") -> Venue:
+    venue = Venue(name=name, address=address, city=city, country=country, timezone=timezone,
+                  latitude=52.0894, longitude=4.2829)
+    venue.rooms = [Room(id=i + 1, name=room, capacity=200) for i, room in enumerate(rooms)]
+    return venue
+
+
+def make_edition(slug="2027", starts_on=date(2027, 3, 28), days=2, timezone="Europe/Amsterdam",
+                 venue=None, status=EditionStatus.PUBLISHED, revision=3) -> Edition:
+    return Edition(id=1, ordinal=5, slug=slug,
+                   title=f"Global Meeting on AI for Law Enforcement {slug}",
+                   starts_on=starts_on, ends_on=starts_on + timedelta(days=days - 1),
+                   timezone=timezone, venue=venue, status=status, revision=revision,
+                   description="The **fifth** edition.", created_at=CREATED, updated_at=NOW)
+
+
+def make_session(edition, number, title, starts_at, minutes=60, room=None, track=None,
+                 speakers=(), **fields) -> Session:
+    values = dict(type=SessionType.PANEL, access=SessionAccess.PUBLIC,
+                  status=SessionStatus.SCHEDULED, sequence=0, language="en", description="",
+                  online_url="", created_at=CREATED, updated_at=CREATED + timedelta(days=1))
+    values.update(fields)
+    session = Session(id=number, uid=f"6f1c{number:04d}-0000-4000-8000-{number:012d}",
+                      edition=edition, title=title, starts_at=starts_at,
+                      ends_at=starts_at + timedelta(minutes=minutes), room=room, track=track,
+                      **values)
+    session.speaker_links = [SessionSpeaker(speaker=speaker, role=role, position=i)
+                             for i, (speaker, role) in enumerate(speakers)]
+    return session
+
+
+def sample_agenda():
+    """A small edition with what a feed must handle: closed, cancelled, Arabic, DST day."""
+    venue = make_venue()
+    edition = make_edition(venue=venue)
+    policy = Track(id=1, name="Policy, Law; Ethics", slug="policy", colour="#1f5fa8")
+    edition.tracks = [policy]
+    ada = Speaker(id=1, name="Ada Lovelace", organization="INTERPOL", bio="Works on AI.")
+    alan = Speaker(id=2, name="Alan Turing", organization="", bio="")
+    main, room_b = venue.rooms
+    sessions = [
+        make_session(edition, 1, "Opening keynote", datetime(2027, 3, 28, 8, 0, tzinfo=UTC),
+                     room=main, track=policy, type=SessionType.KEYNOTE,
+                     speakers=[(ada, SpeakerRole.SPEAKER), (alan, SpeakerRole.MODERATOR)],
+                     description="Commas, semicolons; a backslash \\ and\n\nsecond paragraph.",
+                     online_url="https://stream.example.org/secret-link"),
+        make_session(edition, 2, "Heads of unit (closed)",
+                     datetime(2027, 3, 28, 9, 30, tzinfo=UTC), room=room_b,
+                     access=SessionAccess.CLOSED, speakers=[(ada, SpeakerRole.SPEAKER)],
+                     description="Confidential agenda item."),
+        make_session(edition, 3, "الذكاء الاصطناعي وإنفاذ القانون",
+                     datetime(2027, 3, 29, 7, 0, tzinfo=UTC), minutes=90, room=main,
+                     status=SessionStatus.CANCELLED, sequence=2),
+        make_session(edition, 4, "Night session 🌙 人工智能",
+                     datetime(2027, 3, 28, 21, 30, tzinfo=UTC), minutes=120, room=None),
+    ]
+    return edition, sessions
+
+
+def options(**overrides) -> ical.FeedOptions:
+    values = dict(domain="meetings.example.org",
+                  session_url=lambda s: f"{SITE}/{s.edition.slug}/sessions/{s.id}",
+                  country_name={"NL": "Netherlands", "SG": "Singapore"}.get)
+    values.update(overrides)
+    return ical.FeedOptions(**values)
+
+
+def info(name="Global Meeting on AI for Law Enforcement 2027 — Agenda") -> ical.CalendarInfo:
+    return ical.CalendarInfo(name=name, description="Every session.", url=f"{SITE}/2027/agenda")
+
+
+def agenda_bytes(sessions, **overrides) -> bytes:
+    return ical.agenda_calendar(sessions, info(), options(**overrides), NOW)
+
+
+def events_by_uid(body: bytes) -> dict:
+    calendar = icalendar.Calendar.from_ical(body)
+    return {str(event["UID"]): event for event in calendar.walk("VEVENT")}
+
+
+def event_number(body: bytes, number: int):
+    """The VEVENT of session `number` (see make_session's UIDs)."""
+    uid = f"6f1c{number:04d}-0000-4000-8000-{number:012d}@meetings.example.org"
+    return events_by_uid(body)[uid]
+
+
+def icalcheck(*paths) -> str:
+    """Run the five parsers and the lint on every file in one call; all must PASS."""
+    result = subprocess.run([str(ICALCHECK), *map(str, paths)], capture_output=True, text=True,
+                            timeout=900)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "SKIP" not in result.stdout, result.stdout
+    assert result.stdout.count("PASS agreement") == len(paths), result.stdout
+    return result.stdout
+
+
+def check_snapshot(name: str, body: bytes) -> None:
+    """Byte-exact comparison; UPDATE_SNAPSHOTS=1 rewrites the file after a deliberate change."""
+    path = SNAPSHOTS / name
+    if os.environ.get("UPDATE_SNAPSHOTS") == "1":
+        path.write_bytes(body)
+    assert body == path.read_bytes()
+
+
+# ---------------------------------------------------------------- tests
+
+def test_agenda_matches_snapshot_byte_for_byte():
+    edition, sessions = sample_agenda()
+    check_snapshot("agenda.ics", agenda_bytes(sessions))
+
+
+def test_same_objects_give_the_same_bytes():
+    edition, sessions = sample_agenda()
+    assert agenda_bytes(sessions) == agenda_bytes(sessions)
+
+
+def test_calendar_properties_and_no_method():
+    edition, sessions = sample_agenda()
+    calendar = icalendar.Calendar.from_ical(agenda_bytes(sessions))
+    assert str(calendar["VERSION"]) == "2.0"
+    assert str(calendar["CALSCALE"]) == "GREGORIAN"
+    assert "METHOD" not in calendar
+    assert str(calendar["X-WR-CALNAME"]) == "Global Meeting on AI for Law Enforcement 2027 — Agenda"
+    assert str(calendar["NAME"]) == str(calendar["X-WR-CALNAME"])
+    assert str(calendar["X-WR-CALDESC"]) == str(calendar["DESCRIPTION"]) == "Every session."
+    assert str(calendar["URL"]) == f"{SITE}/2027/agenda"
+    body = agenda_bytes(sessions)
+    assert b"\r\nREFRESH-INTERVAL;VALUE=DURATION:PT1H\r\n" in body
+    assert b"\r\nX-PUBLISHED-TTL:PT1H\r\n" in body
+
+
+def test_event_carries_every_property_in_utc():
+    edition, sessions = sample_agenda()
+    event = event_number(agenda_bytes(sessions), 1)
+    assert event.decoded("DTSTART") == datetime(2027, 3, 28, 8, 0, tzinfo=UTC)
+    assert event.decoded("DTEND") == datetime(2027, 3, 28, 9, 0, tzinfo=UTC)
+    assert event["DTSTART"].to_ical() == b"20270328T080000Z"
+    assert str(event["SUMMARY"]) == "Opening keynote"
+    assert str(event["LOCATION"]) == (
+        "Main Hall, World Forum, Churchillplein 10, The Hague, Netherlands")
+    assert event["GEO"].to_ical() == "52.0894;4.2829"
+    assert str(event["URL"]) == f"{SITE}/2027/sessions/1"
+    assert [str(c) for c in event["CATEGORIES"].cats] == ["Policy, Law; Ethics", "Keynote"]
+    assert str(event["STATUS"]) == "CONFIRMED"
+    assert event.decoded("SEQUENCE") == 0
+    assert event.decoded("CREATED") == CREATED
+    assert event.decoded("DTSTAMP") == event.decoded("LAST-MODIFIED") == CREATED + timedelta(days=1)
+
+
+def test_description_is_plain_text_with_local_time_and_link():
+    edition, sessions = sample_agenda()
+    event = event_number(agenda_bytes(sessions), 1)
+    assert str(event["DESCRIPTION"]) == (
+        "Keynote · Track: Policy, Law; Ethics\n\n"
+        "Speakers: Ada Lovelace (INTERPOL), Alan Turing (moderator)\n\n"
+        "Commas, semicolons; a backslash \\ and\nsecond paragraph.\n\n"
+        # 28 March 2027: Amsterdam is on summer time from 01:00 UTC.
+        "2027-03-28, 10:00–11:00 Amsterdam time (CEST)\n\n"
+        f"{SITE}/2027/sessions/1"
+    )
+
+
+def test_closed_session_shows_time_and_room_only_in_public_feeds():
+    edition, sessions = sample_agenda()
+    body = agenda_bytes(sessions)
+    event = event_number(body, 2)
+    assert str(event["SUMMARY"]) == "Closed session"
+    assert str(event["LOCATION"]).startswith("Room B, World Forum")
+    assert str(event["DESCRIPTION"]) == "2027-03-28, 11:30–12:30 Amsterdam time (CEST)"
+    assert "URL" not in event and "CATEGORIES" not in event
+    for secret in (b"Heads of unit", b"Confidential", b"secret-link"):
+        assert secret not in body
+
+
+def test_private_feed_shows_closed_details_and_online_links():
+    edition, sessions = sample_agenda()
+    body = agenda_bytes(sessions, private=True)
+    closed = event_number(body, 2)
+    assert str(closed["SUMMARY"]) == "Heads of unit (closed)"
+    assert "Confidential agenda item." in str(closed["DESCRIPTION"])
+    keynote = event_number(body, 1)
+    assert "Join online: https://stream.example.org/secret-link" in str(keynote["DESCRIPTION"])
+
+
+def test_cancelled_session_keeps_its_title():
+    edition, sessions = sample_agenda()
+    event = event_number(agenda_bytes(sessions), 3)
+    assert str(event["SUMMARY"]) == "الذكاء الاصطناعي وإنفاذ القانون"
+    assert str(event["STATUS"]) == "CANCELLED"
+    assert event.decoded("SEQUENCE") == 2
+    assert str(event["DESCRIPTION"]).startswith("This session is cancelled.")
+
+
+def test_session_without_room_is_at_the_edition_venue_and_crosses_midnight():
+    edition, sessions = sample_agenda()
+    event = event_number(agenda_bytes(sessions), 4)
+    assert str(event["LOCATION"]) == "World Forum, Churchillplein 10, The Hague, Netherlands"
+    assert ("2027-03-28 23:30 CEST – 2027-03-29 01:30 CEST, Amsterdam time"
+            in str(event["DESCRIPTION"]))
+
+
+@pytest.mark.parametrize(("start", "minutes", "zone", "expected"), [
+    (datetime(2027, 3, 28, 0, 30, tzinfo=UTC), 60, "Europe/Amsterdam",
+     "2027-03-28, 01:30 CET – 03:30 CEST, Amsterdam time"),
+    (datetime(2027, 1, 26, 9, 0, tzinfo=UTC), 90, "Europe/Amsterdam",
+     "2027-01-26, 10:00–11:30 Amsterdam time (CET)"),
+    (datetime(2027, 1, 26, 2, 0, tzinfo=UTC), 90, "Asia/Singapore",
+     "2027-01-26, 10:00–11:30 Singapore time (UTC+08)"),
+])
+def test_local_time_line(start, minutes, zone, expected):
+    end = start + timedelta(minutes=minutes)
+    assert ical.local_time_line(start, end, zone, ical.Labels()) == expected
+
+
+def test_single_session_download_carries_method_publish():
+    edition, sessions = sample_agenda()
+    body = ical.session_calendar(sessions[0], info(), options(), NOW)
+    calendar = icalendar.Calendar.from_ical(body)
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert len(calendar.walk("VEVENT")) == 1
+
+
+def test_editions_calendar_has_all_day_events():
+    venue = make_venue()
+    edition = make_edition(venue=venue, days=3)
+    body = ical.editions_calendar([edition], info("Editions"), "meetings.example.org",
+                                  lambda e: f"{SITE}/{e.slug}/", NOW)
+    assert b"DTSTART;VALUE=DATE:20270328\r\n" in body
+    assert b"DTEND;VALUE=DATE:20270331\r\n" in body  # the day after the last day
+    event = icalendar.Calendar.from_ical(body).walk("VEVENT")[0]
+    assert event.decoded("DTSTART") == date(2027, 3, 28)
+    assert str(event["UID"]) == "edition-1@meetings.example.org"
+    assert str(event["DESCRIPTION"]) == f"The fifth edition.\n\n{SITE}/2027/"
+
+
+def test_lines_are_folded_at_75_octets_without_splitting_characters():
+    edition, sessions = sample_agenda()
+    sessions[0].title = "人工智能与执法 " * 20 + "🚓" * 30
+    sessions[0].description = "C:\\path " * 100 + ",;" * 100
+    body = agenda_bytes(sessions)
+    assert body.endswith(b"\r\n") and b"\n" not in body.replace(b"\r\n", b"")
+    for line in body.split(b"\r\n"):
+        assert len(line) <= 75
+        line.decode("utf-8")  # every physical line is valid UTF-8 on its own
+    event = event_number(body, 1)
+    assert str(event["SUMMARY"]) == sessions[0].title
+    assert sessions[0].description in str(event["DESCRIPTION"])
+
+
+def test_text_escaping_round_trips():
+    value = 'a, b; c \\ d\ne\r\nf\x07g "quoted" \ttab'
+    escaped = ical.text(value)
+    assert escaped == 'a\\, b\\; c \\\\ d\\ne\\nfg "quoted" \ttab'
+    event = icalendar.Event.from_ical(f"BEGIN:VEVENT\r\nSUMMARY:{escaped}\r\nEND:VEVENT\r\n")
+    assert str(event["SUMMARY"]) == 'a, b; c \\ d\ne\nfg "quoted" \ttab'
+
+
+def test_fold_keeps_backslash_escapes_on_one_line():
+    line = ("DESCRIPTION:" + "x" * 62 + "\\,yyyy").encode()
+    folded = ical.fold(line)
+    assert folded.split(b"\r\n")[0].endswith(b"x")
+    assert ical.fold(b"short") == b"short\r\n"
+
+
+@pytest.mark.parametrize("markdown", [
+    "Plain abstract, with commas; semicolons.", "Two\nlines", "Two\n\nparagraphs",
+    "  indented", "**bold** and _em_", "1. first\n2. second", "- item", "# Heading",
+    "a &amp; b", "<b>html</b>", "line  \nbreak", "Tab\there", "\tcode", "=====", "",
+])
+def test_plain_text_fast_path_matches_the_markdown_renderer(markdown):
+    import html
+
+    import nh3
+
+    from meetings.markup import _markdown
+
+    slow = html.unescape(nh3.clean(_markdown.render(markdown), tags=set())).strip()
+    assert plain_text(markdown) == slow
+
+
+# ---------------------------------------------------------------- five parsers agree
+
+def singapore_edition():
+    venue = make_venue("Asia/Singapore", name="INTERPOL Global Complex for Innovation",
+                       rooms=("Auditorium",), city="Singapore", country="SG",
+                       address="18 Napier Road, Singapore 258510")
+    edition = make_edition(slug="2026", starts_on=date(2026, 11, 3), timezone="Asia/Singapore",
+                           venue=venue)
+    edition.id = 2
+    return edition, [
+        make_session(edition, 10 + i, f"Session {i}", datetime(2026, 11, 3, 1, tzinfo=UTC)
+                     + timedelta(hours=2 * i), room=venue.rooms[0]) for i in range(4)
+    ] + [make_session(edition, 20, "Late networking", datetime(2026, 11, 3, 15, 30, tzinfo=UTC),
+                      minutes=90, room=venue.rooms[0], type=SessionType.NETWORKING)]
+
+
+def thousand_sessions():
+    venue = make_venue(rooms=tuple(f"Room {i}" for i in range(21)))
+    edition = make_edition(venue=venue, days=3)
+    tracks = [Track(id=i, name=f"Track {i}", slug=f"track-{i}") for i in range(4)]
+    speakers = [Speaker(id=i, name=f"Speaker {i}", organization="UNICRI") for i in range(1000)]
+    start = datetime(2027, 3, 28, 7, 0, tzinfo=UTC)
+    return edition, [
+        make_session(edition, i + 1, f"Session {i}: AI, policing; rights", start
+                     + timedelta(days=i // 400, minutes=30 * (i % 20)), minutes=30,
+                     room=venue.rooms[(i // 20) % 21], track=tracks[i % 4],
+                     speakers=[(speakers[i], SpeakerRole.SPEAKER)],
+                     description=f"Abstract {i}: text, with; punctuation \\ and\nlines.")
+        for i in range(1000)
+    ]
+
+
+def test_edge_cases_pass_icalcheck(tmp_path):
+    edition, sessions = sample_agenda()
+    files = {
+        "agenda.ics": agenda_bytes(sessions),
+        "private.ics": agenda_bytes(sessions, private=True),
+        "dst_day.ics": agenda_bytes([make_session(
+            edition, 30, "Across the DST change", datetime(2027, 3, 28, 0, 30, tzinfo=UTC),
+            minutes=60, room=edition.venue.rooms[0])]),
+        "singapore.ics": agenda_bytes(singapore_edition()[1]),
+        "single.ics": ical.session_calendar(sessions[2], info(), options(), NOW),
+        "editions.ics": ical.editions_calendar([edition, singapore_edition()[0]], info("Editions"),
+                                               "meetings.example.org", lambda e: SITE, NOW),
+        "thousand.ics": agenda_bytes(thousand_sessions()[1]),
+    }
+    moved = sessions[0]
+    files["before_move.ics"] = agenda_bytes([moved])
+    moved.starts_at += timedelta(hours=2)
+    moved.ends_at += timedelta(hours=2)
+    moved.sequence += 1
+    moved.updated_at = NOW
+    files["after_move.ics"] = agenda_bytes([moved])
+    paths = []
+    for name, body in files.items():
+        (tmp_path / name).write_bytes(body)
+        paths.append(tmp_path / name)
+    icalcheck(*paths)
+    before = events_by_uid(files["before_move.ics"])
+    after = events_by_uid(files["after_move.ics"])
+    assert before.keys() == after.keys()
+    uid = next(iter(after))
+    assert after[uid].decoded("SEQUENCE") == before[uid].decoded("SEQUENCE") + 1
+    assert after[uid].decoded("DTSTART") - before[uid].decoded("DTSTART") == timedelta(hours=2)
+    assert len(events_by_uid(files["thousand.ics"])) == 1000
+
+
+def test_every_uid_is_unique_and_stable():
+    edition, sessions = thousand_sessions()
+    uids = re.findall(rb"\r\nUID:([^\r]+)", agenda_bytes(sessions))
+    assert len(uids) == len(set(uids)) == 1000
+    assert uids[0] == b"6f1c0001-0000-4000-8000-000000000001@meetings.example.org"
