@@ -56,7 +56,8 @@
   function apply(on, announce) {
     var spans = document.querySelectorAll(".when");
     for (var i = 0; i < spans.length; i++) { convert(spans[i], on); }
-    button.setAttribute("aria-pressed", on ? "true" : "false");
+    // The label itself says what a press does next, so no aria-pressed (it would contradict it).
+    button.setAttribute("data-local", on ? "true" : "false");
     button.textContent = box.getAttribute(on ? "data-show-edition" : "data-show-local");
     if (announce) {
       status.textContent = on
@@ -66,7 +67,7 @@
   }
 
   button.addEventListener("click", function () {
-    var on = button.getAttribute("aria-pressed") !== "true";
+    var on = button.getAttribute("data-local") !== "true";
     apply(on, true);
     remember(on);
   });
