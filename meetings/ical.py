@@ -142,7 +142,7 @@ def session_description(session, options: FeedOptions, hidden: bool) -> str:
         parts = [when]
     else:
         parts = [heading_line(session, labels), speakers_line(session, labels),
-                 plain_text(session.description), when]
+                 session.description_text or "", when]
         if options.private and session.online_url:
             parts.append(f"{labels.online}: {session.online_url}")
         parts.append(options.session_url(session))

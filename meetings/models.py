@@ -1,4 +1,4 @@
-"""Typed SQLAlchemy models: editions, venues, rooms, tracks, speakers, sessions, users, audit log."""
+"""Typed SQLAlchemy models: editions, venues, rooms, tracks, speakers, sessions, users, audit."""
 
 import enum
 import uuid
@@ -10,6 +10,7 @@ from flask_login import UserMixin
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetings.extensions import db
+from meetings.markup import plain_text
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -258,6 +259,8 @@ class Speaker(db.Model):
     organization: so.Mapped[str] = so.mapped_column(sa.String(200), default="")
     country: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
     bio: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The bio as plain text, kept in step by an attribute event: exports never parse Markdown.
+    bio_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
 
     edition: so.Mapped[Edition] = so.relationship(back_populates="speakers")
     appearances: so.Mapped[list["SessionSpeaker"]] = so.relationship(
@@ -284,6 +287,8 @@ class Session(db.Model):
         sa.ForeignKey("track.id", ondelete="SET NULL")
     )
     description: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # The description as plain text, kept in step by an attribute event: feeds never parse it.
+    description_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     language: so.Mapped[str] = so.mapped_column(sa.String(10), default="en")
     access: so.Mapped[SessionAccess] = so.mapped_column(
         enum_column(SessionAccess), default=SessionAccess.PUBLIC
@@ -329,6 +334,16 @@ class Session(db.Model):
 
     def overlaps(self, other: "Session") -> bool:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at
+
+
+@sa.event.listens_for(Session.description, "set")
+def _session_description_text(target: Session, value: str | None, _old, _initiator) -> None:
+    target.description_text = plain_text(value or "")
+
+
+@sa.event.listens_for(Speaker.bio, "set")
+def _speaker_bio_text(target: Speaker, value: str | None, _old, _initiator) -> None:
+    target.bio_text = plain_text(value or "")
 
 
 class SessionSpeaker(db.Model):

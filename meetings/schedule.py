@@ -15,7 +15,6 @@ from datetime import date
 
 from meetings.dates import local_day_bounds, to_local
 from meetings.ical import Labels
-from meetings.markup import plain_text
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = {"name": "meetings", "version": "1"}
@@ -124,7 +123,7 @@ def event_data(session, zone: str, acronym: str, options: ScheduleOptions) -> di
         "track": None if hidden or session.track is None else session.track.name,
         "type": labels.closed_session if hidden else labels.session_type(str(session.type)),
         "language": None if hidden else session.language,
-        "abstract": "" if hidden else plain_text(session.description),
+        "abstract": "" if hidden else session.description_text or "",
         "description": "",
         "persons": [] if hidden else [person_data(link) for link in session.speaker_links],
         "links": [],
@@ -134,7 +133,7 @@ def event_data(session, zone: str, acronym: str, options: ScheduleOptions) -> di
 def person_data(link) -> dict:
     """A speaker as the pretalx-style person object (name, id, biography)."""
     speaker = link.speaker
-    return {"id": speaker.id, "name": speaker.name, "biography": plain_text(speaker.bio) or None}
+    return {"id": speaker.id, "name": speaker.name, "biography": speaker.bio_text or None}
 
 
 def track_data(track) -> dict:

@@ -96,7 +96,7 @@ def sessions_for_feed(edition_ids: list[int]) -> sa.Select:
         .options(
             so.joinedload(Session.room).joinedload(Room.venue),
             so.joinedload(Session.track),
-            so.selectinload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
+            so.joinedload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
         )
     )
 
