@@ -56,10 +56,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from meetings import accounts, agenda, audit, editions, feeds, venues
+    from meetings import accounts, agenda, audit, editions, feeds, registration, venues
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
-    for module in (accounts, audit, venues, agenda, feeds, editions):
+    for module in (accounts, audit, venues, agenda, feeds, registration, editions):
         app.register_blueprint(module.bp)
 
 

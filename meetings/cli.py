@@ -3,6 +3,7 @@
 import sys
 
 import click
+import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from meetings.errors import DomainError
@@ -29,3 +30,67 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
         raise click.ClickException(str(error.message)) from error
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")
+
+
+@meetings_cli.command("demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database has any edition.")
+def demo(if_empty: bool) -> None:
+    """Load the demo editions (and a demo administrator when there is no account yet)."""
+    from meetings.audit.service import record
+    from meetings.demo import DEMO_ADMIN_PASSWORD, create_demo_admin, load_demo
+    from meetings.models import Edition, utcnow
+
+    if if_empty and db.session.scalar(sa.select(Edition.id).limit(1)) is not None:
+        click.echo("The database already has data; demo data not loaded.")
+        return
+    now = utcnow()
+    try:
+        editions = load_demo(now)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    admin = create_demo_admin()
+    record(None, "demo.load", f"Loaded {len(editions)} demo editions.", now=now)
+    db.session.commit()
+    click.echo(f"Loaded {len(editions)} demo editions: {', '.join(e.slug for e in editions)}.")
+    if admin is not None:
+        click.echo("")
+        click.echo("Demo administrator created. Log in at /login with:")
+        click.echo(f"    email:    {admin.email}")
+        click.echo(f"    password: {DEMO_ADMIN_PASSWORD}")
+        click.echo("Change this password (or remove the account) before going live.")
+
+
+@meetings_cli.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
+def send_mail(limit: int) -> None:
+    """Deliver pending outbox messages (run every minute from cron or a systemd timer)."""
+    from meetings.mail.sender import deliver_pending
+    from meetings.models import utcnow
+
+    sent, failed = deliver_pending(utcnow(), limit=limit)
+    click.echo(f"Sent {sent} message(s); {failed} kept for a later attempt.")
+
+
+@meetings_cli.command("purge")
+@click.argument("edition")
+def purge(edition: str) -> None:
+    """Anonymize the registrations of a past EDITION (slug) after the retention period."""
+    from flask import current_app
+
+    from meetings.audit.service import record
+    from meetings.models import Edition, utcnow
+    from meetings.registration.privacy import purge_edition
+
+    found = db.session.scalar(sa.select(Edition).where(Edition.slug == edition))
+    if found is None:
+        raise click.ClickException(f"No edition with the slug {edition!r}.")
+    now = utcnow()
+    days = int(current_app.config.get("REGISTRATION_RETENTION_DAYS", 180))
+    try:
+        count = purge_edition(found, retention_days=days, now=now)
+    except DomainError as error:
+        raise click.ClickException(str(error.message)) from error
+    record(None, "registration.purge", f"Anonymized {count} registrations of {found.slug}.",
+           edition=found, now=now)
+    db.session.commit()
+    click.echo(f"Anonymized {count} registration(s) of {found.slug}.")

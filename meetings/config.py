@@ -16,6 +16,7 @@ ENVIRONMENT_KEYS = (
     "MAIL_USE_TLS",
     "MAIL_FROM",
     "PROXY_FIX",
+    "REGISTRATION_RETENTION_DAYS",
 )
 
 
@@ -35,6 +36,8 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+        # Days after an edition ends before `flask meetings purge` may anonymize registrations.
+        "REGISTRATION_RETENTION_DAYS": 180,
     }
 
 

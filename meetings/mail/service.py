@@ -1,0 +1,28 @@
+"""Queue messages in the outbox (inside the caller's transaction; nothing is sent here)."""
+
+from datetime import datetime
+
+from flask import g, has_app_context
+
+from meetings.extensions import db
+from meetings.mail.models import OutboxMessage
+
+
+def queue_message(to_address: str, subject: str, text_body: str, html_body: str = "", *,
+                  now: datetime) -> OutboxMessage:
+    """Add a message to the outbox; it is sent after the surrounding transaction commits."""
+    message = OutboxMessage(to_address=to_address, subject=subject[:300], text_body=text_body,
+                            html_body=html_body, created_at=now, next_attempt_at=now)
+    db.session.add(message)
+    db.session.flush()
+    if has_app_context():
+        g.setdefault("queued_mail_ids", []).append(message.id)
+    return message
+
+
+def erase_messages_to(address: str) -> int:
+    """Delete every outbox message to an address, sent or not (they hold personal data)."""
+    result = db.session.execute(
+        db.delete(OutboxMessage).where(OutboxMessage.to_address == address)
+    )
+    return result.rowcount or 0

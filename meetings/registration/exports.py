@@ -1,0 +1,101 @@
+"""Pure exporters: registrations to CSV, Excel and JSON (objects in, text or bytes out)."""
+
+import csv
+import io
+from collections.abc import Iterable
+
+from openpyxl import Workbook
+
+from meetings.registration.models import Registration, RegistrationQuestion
+
+COLUMNS = ("id", "status", "given_name", "family_name", "email", "organization", "job_title",
+           "country", "category", "language", "dietary", "accessibility", "listed",
+           "created_at", "verified_at")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def answer_text(value) -> str:
+    """An answer as one cell: lists joined, booleans as yes/no."""
+    if isinstance(value, list):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
+
+
+def safe_cell(value) -> str:
+    """Text a spreadsheet will not run as a formula (CSV injection)."""
+    text = answer_text(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def row_of(registration: Registration, questions: list[RegistrationQuestion]) -> list[str]:
+    """One registration as a row of cells, in COLUMNS order then one per question."""
+    values = {name: getattr(registration, name, "") for name in COLUMNS}
+    values["status"] = registration.status.value
+    values["category"] = registration.category.name
+    values["email"] = registration.email or ""
+    for name in ("created_at", "verified_at"):
+        values[name] = values[name].strftime("%Y-%m-%dT%H:%M:%SZ") if values[name] else ""
+    answers = registration.answers or {}
+    return ([safe_cell(values[name]) for name in COLUMNS]
+            + [safe_cell(answers.get(str(q.id))) for q in questions])
+
+
+def header(questions: list[RegistrationQuestion]) -> list[str]:
+    """Column names, then one column per custom question."""
+    return list(COLUMNS) + [safe_cell(q.label) for q in questions]
+
+
+def registrations_csv(registrations: Iterable[Registration],
+                      questions: list[RegistrationQuestion]) -> str:
+    """CSV (RFC 4180, UTF-8 with a BOM so spreadsheets pick the encoding)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header(questions))
+    for registration in registrations:
+        writer.writerow(row_of(registration, questions))
+    return "\ufeff" + out.getvalue()
+
+
+def registrations_xlsx(registrations: Iterable[Registration],
+                       questions: list[RegistrationQuestion]) -> bytes:
+    """An Excel workbook with one sheet of registrations."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "Registrations"
+    sheet.append(header(questions))
+    for registration in registrations:
+        sheet.append(row_of(registration, questions))
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def iso(instant) -> str | None:
+    """An instant as ISO 8601 UTC, or None."""
+    return instant.strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
+
+
+def registration_data(registration: Registration,
+                      questions: list[RegistrationQuestion]) -> dict:
+    """Everything stored about a registration, for its owner to download."""
+    labels = {str(q.id): q.label for q in questions}
+    return {
+        "edition": registration.edition.title,
+        "status": registration.status.value,
+        "category": registration.category.name,
+        "email": registration.email,
+        **{name: getattr(registration, name) for name in (
+            "given_name", "family_name", "organization", "job_title", "country", "language",
+            "dietary", "accessibility", "listed")},
+        "answers": {labels.get(key, key): value for key, value in registration.answers.items()},
+        "privacy_consent_at": iso(registration.consent_privacy_at),
+        "created_at": iso(registration.created_at),
+        "verified_at": iso(registration.verified_at),
+        "workshops": [{"session": seat.session.title, "status": seat.status.value}
+                      for seat in registration.workshops],
+        "history": [{"at": iso(e.at), "by": e.actor, "from": e.from_status, "to": e.to_status,
+                     "note": e.note} for e in registration.history],
+    }

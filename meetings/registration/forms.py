@@ -1,0 +1,173 @@
+"""Registration forms: shape checks only (seats, duplicates and dates are the service's job)."""
+
+from email_validator import EmailNotValidError, validate_email
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from meetings.countries import country_choices
+from meetings.i18n import lazy_gettext as _l
+from meetings.registration.models import QuestionKind, RegistrationMode, RegistrationQuestion
+
+LANGUAGES = (("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية"),
+             ("zh", "中文"), ("ru", "Русский"))
+HEALTH_PURPOSE = _l("Optional. Used only to arrange catering and access for you, shared only "
+                    "with the venue staff who need it, and deleted after the meeting.")
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class DetailsForm(FlaskForm):
+    given_name = StringField(_l("Given name"), validators=[InputRequired(), Length(max=100)])
+    family_name = StringField(_l("Family name"), validators=[InputRequired(), Length(max=100)])
+    organization = StringField(_l("Organization"), validators=[InputRequired(), Length(max=200)])
+    job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
+    country = SelectField(_l("Country"), validators=[InputRequired()])
+    language = SelectField(_l("Preferred language for emails"),
+                           choices=[SelectChoice(c, n) for c, n in LANGUAGES],
+                           default="en", validators=[InputRequired()])
+    dietary = TextAreaField(_l("Dietary needs"), validators=[Optional(), Length(max=500)],
+                            description=HEALTH_PURPOSE)
+    accessibility = TextAreaField(_l("Accessibility needs"),
+                                  validators=[Optional(), Length(max=500)],
+                                  description=HEALTH_PURPOSE)
+    listed = BooleanField(_l("Show my name, organization and country in the participant list "
+                             "that approved attendees can see (optional)"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.country.choices = [SelectChoice(c, n) for c, n in country_choices()]
+
+
+class RegistrationForm(DetailsForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(check_deliverability=False),
+                                                Length(max=254)])
+    category = SelectField(_l("Participant category"), coerce=int,
+                           validators=[InputRequired()])
+    invitation_code = StringField(_l("Invitation code"), validators=[Optional(), Length(max=64)])
+    consent = BooleanField(_l("I have read the privacy notice and agree that my data is "
+                              "processed as it describes"),
+                           validators=[InputRequired(_l("Please accept the privacy notice to "
+                                                        "register."))])
+    # Honeypot: hidden from people, filled in by bots.
+    website = StringField(_l("Leave this field empty"), validators=[Optional(), Length(max=200)])
+
+
+def question_field(question: RegistrationQuestion):
+    """The WTForms field for one custom question."""
+    check = [InputRequired()] if question.required else [Optional()]
+    choices = [SelectChoice(c, c) for c in question.choices]
+    match question.kind:
+        case QuestionKind.SHORT_TEXT:
+            return StringField(question.label, validators=[*check, Length(max=300)])
+        case QuestionKind.LONG_TEXT:
+            return TextAreaField(question.label, validators=[*check, Length(max=3000)])
+        case QuestionKind.SINGLE_CHOICE:
+            return RadioField(question.label, choices=choices, validators=check)
+        case QuestionKind.MULTIPLE_CHOICE:
+            return MultiCheckboxField(question.label, choices=choices, validators=check)
+        case _:
+            return BooleanField(question.label, validators=check)
+
+
+def with_questions(form_class, questions: list[RegistrationQuestion]):
+    """A subclass of form_class with one field `q<id>` per custom question."""
+    fields = {f"q{question.id}": question_field(question) for question in questions}
+    return type(form_class.__name__, (form_class,), fields)
+
+
+def answers_from(form, questions: list[RegistrationQuestion]) -> dict:
+    """The answers as stored: {question id: text, list or bool}."""
+    return {str(q.id): form[f"q{q.id}"].data for q in questions}
+
+
+class LostLinkForm(FlaskForm):
+    email = EmailField(_l("Email"), validators=[InputRequired(), Email(check_deliverability=False),
+                                                Length(max=254)])
+
+
+class ConfirmForm(FlaskForm):
+    """A one-button form (CSRF only)."""
+
+
+class SettingsForm(FlaskForm):
+    opens_at = DateTimeLocalField(_l("Opens at (edition time)"), format="%Y-%m-%dT%H:%M",
+                                  validators=[Optional()])
+    closes_at = DateTimeLocalField(_l("Closes at (edition time)"), format="%Y-%m-%dT%H:%M",
+                                   validators=[Optional()])
+    capacity = IntegerField(_l("Total capacity"), validators=[Optional(),
+                                                              NumberRange(min=0, max=100000)],
+                            description=_l("Empty for no limit. Pending and approved "
+                                           "registrations hold seats."))
+    mode = SelectField(_l("Mode"), choices=[
+        SelectChoice(RegistrationMode.OPEN.value, _l("Open: confirmed registrations are approved")),
+        SelectChoice(RegistrationMode.APPROVAL.value,
+                     _l("Approval: organizers approve every registration")),
+        SelectChoice(RegistrationMode.INVITATION.value, _l("Invitation only: a code is required")),
+    ], validators=[InputRequired()])
+    auto_promote = BooleanField(_l("Promote from the waiting list automatically when a seat "
+                                   "frees"))
+    privacy_notice = TextAreaField(_l("Privacy notice (Markdown)"),
+                                   validators=[Optional(), Length(max=20000)])
+
+
+class CategoryForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[InputRequired(), Length(max=120)])
+    quota = IntegerField(_l("Quota"), validators=[Optional(), NumberRange(min=0, max=100000)],
+                         description=_l("Empty for no quota."))
+    requires_approval = BooleanField(_l("Requires approval"))
+
+
+class QuestionForm(FlaskForm):
+    label = StringField(_l("Question"), validators=[InputRequired(), Length(max=300)])
+    kind = SelectField(_l("Kind"), choices=[
+        SelectChoice(QuestionKind.SHORT_TEXT.value, _l("Short text")),
+        SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text")),
+        SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("Single choice")),
+        SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Multiple choice")),
+        SelectChoice(QuestionKind.CHECKBOX.value, _l("Checkbox")),
+    ], validators=[InputRequired()])
+    choices_text = TextAreaField(_l("Choices, one per line"),
+                                 validators=[Optional(), Length(max=3000)])
+    required = BooleanField(_l("Required"))
+
+
+class InvitationForm(FlaskForm):
+    emails = TextAreaField(_l("Email addresses, one per line"),
+                           validators=[InputRequired(), Length(max=20000)])
+
+    def validate_emails(self, field):
+        lines = email_lines(field.data)
+        if len(lines) > 200:
+            raise ValidationError(_l("Invite at most 200 people at a time."))
+        for line in lines:
+            try:
+                validate_email(line, check_deliverability=False)
+            except EmailNotValidError as error:
+                raise ValidationError(_l("“%(line)s” is not a valid email address.",
+                                         line=line[:100])) from error
+
+
+class DecisionForm(FlaskForm):
+    note = TextAreaField(_l("Message to the registrant (optional)"),
+                         validators=[Optional(), Length(max=2000)])
+
+
+def email_lines(text: str) -> list[str]:
+    """Non-empty lines of a textarea, stripped."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]

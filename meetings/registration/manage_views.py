@@ -1,0 +1,179 @@
+"""Back office: the registrations table, decisions, exports and the dashboard."""
+
+import sqlalchemy as sa
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from meetings.access import managed_edition_or_403
+from meetings.audit.service import record
+from meetings.countries import country_names
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.i18n import ngettext
+from meetings.mail.sender import send_queued
+from meetings.models import utcnow
+from meetings.registration import exports, reports, service, setup
+from meetings.registration.chart import bar_chart_svg
+from meetings.registration.forms import ConfirmForm, DecisionForm
+from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
+from meetings.registration.seats import seats_taken
+from meetings.registration.views import bp
+
+PREFIX = "/manage/editions/<int:edition_id>/registrations"
+ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": service.promote}
+
+
+def filters() -> dict:
+    """The table's filters from the query string (bad values are ignored, never a 500)."""
+    return {"search": request.args.get("q", "")[:100], "status": request.args.get("status", ""),
+            "category_id": request.args.get("category", type=int),
+            "country": request.args.get("country", "")[:2]}
+
+
+@bp.get(PREFIX + "/")
+@login_required
+def manage_index(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    settings = setup.settings_of(edition.id)
+    chosen = filters()
+    page = db.paginate(reports.registrations_for(edition.id, **chosen), per_page=50,
+                       error_out=False)
+    return render_template(
+        "registration/manage_index.html", edition=edition, settings=settings, page=page,
+        chosen=chosen, statuses=list(RegistrationStatus), countries=country_names(),
+        categories=db.session.scalars(setup.categories_of(edition.id)).all(),
+        taken=seats_taken(edition.id), form=DecisionForm(), confirm=ConfirmForm())
+
+
+@bp.post(PREFIX + "/setup")
+@login_required
+def manage_setup(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    if ConfirmForm().validate_on_submit():
+        now = utcnow()
+        setup.set_up(edition, now=now)
+        record(current_user, "registration.setup", "Set up registration", edition=edition, now=now)
+        db.session.commit()
+        flash(_("Registration is set up. Choose its dates and capacity."), "success")
+    return redirect(url_for(".manage_settings", edition_id=edition.id))
+
+
+def registration_of(edition_id: int, registration_id: int) -> Registration:
+    registration = db.get_or_404(Registration, registration_id)
+    if registration.edition_id != edition_id:
+        abort(404)
+    return registration
+
+
+@bp.get(PREFIX + "/<int:registration_id>")
+@login_required
+def manage_detail(edition_id: int, registration_id: int):
+    edition = managed_edition_or_403(edition_id)
+    registration = db.first_or_404(
+        sa.select(Registration).where(Registration.id == registration_id,
+                                      Registration.edition_id == edition.id)
+        .options(selectinload(Registration.history).selectinload(RegistrationEvent.user),
+                 selectinload(Registration.workshops)))
+    return render_template("registration/manage_detail.html", edition=edition,
+                           registration=registration, form=DecisionForm(),
+                           questions=db.session.scalars(setup.questions_of(edition.id)).all(),
+                           S=RegistrationStatus)
+
+
+@bp.post(PREFIX + "/<int:registration_id>/<any(approve, reject, promote, cancel):action>")
+@login_required
+def manage_decide(edition_id: int, registration_id: int, action: str):
+    edition = managed_edition_or_403(edition_id)
+    registration = registration_of(edition.id, registration_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.note.errors) or _("The form could not be read."), "error")
+        return redirect(url_for(".manage_detail", edition_id=edition.id,
+                                registration_id=registration.id))
+    now, note = utcnow(), (form.note.data or "").strip()
+    try:
+        if action == "cancel":
+            service.cancel(registration, now=now, user=current_user)
+        elif action == "promote":
+            service.promote(registration, current_user, now=now)
+        else:
+            ACTIONS[action](registration, current_user, now=now, note=note)
+        record(current_user, f"registration.{action}", f"Registration #{registration.id}: "
+               f"{action}", edition=edition, now=now)
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        send_queued()
+        flash(_("Saved: the registrant is notified by email."), "success")
+    return redirect(url_for(".manage_detail", edition_id=edition.id,
+                            registration_id=registration_id))
+
+
+@bp.post(PREFIX + "/bulk")
+@login_required
+def manage_bulk(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    form = DecisionForm()
+    action = request.form.get("action", "")
+    ids = [int(i) for i in request.form.getlist("ids") if i.isdigit()]
+    if not form.validate_on_submit() or action not in ("approve", "reject") or not ids:
+        flash(_("Choose registrations and an action."), "error")
+        return redirect(url_for(".manage_index", edition_id=edition.id))
+    chosen = db.session.scalars(sa.select(Registration).where(
+        Registration.edition_id == edition.id, Registration.id.in_(ids))).all()
+    now = utcnow()
+    done, problems = service.decide_many(chosen, action, current_user, now=now,
+                                         note=(form.note.data or "").strip())
+    record(current_user, f"registration.bulk_{action}",
+           f"{action}: {done} of {len(chosen)} registrations", edition=edition, now=now)
+    db.session.commit()
+    send_queued()
+    flash(ngettext("%(num)d registration changed.", "%(num)d registrations changed.", done),
+          "success")
+    for problem in problems:
+        flash(problem, "error")
+    return redirect(url_for(".manage_index", edition_id=edition.id))
+
+
+def export_rows(edition_id: int):
+    chosen = filters()
+    registrations = db.session.scalars(reports.registrations_for(edition_id, **chosen)).all()
+    return registrations, db.session.scalars(setup.questions_of(edition_id)).all()
+
+
+@bp.get(PREFIX + "/export.<any(csv, xlsx):kind>")
+@login_required
+def manage_export(edition_id: int, kind: str):
+    edition = managed_edition_or_403(edition_id)
+    registrations, questions = export_rows(edition.id)
+    record(current_user, "registration.export",
+           f"Exported {len(registrations)} registrations as {kind.upper()}", edition=edition,
+           now=utcnow())
+    db.session.commit()
+    name = f"registrations-{edition.slug}.{kind}"
+    if kind == "csv":
+        body = exports.registrations_csv(registrations, questions)
+        mimetype = "text/csv; charset=utf-8"
+    else:
+        body = exports.registrations_xlsx(registrations, questions)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get(PREFIX + "/dashboard")
+@login_required
+def manage_dashboard(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    days = reports.daily_counts(edition.id, edition.timezone)
+    return render_template(
+        "registration/dashboard.html", edition=edition, settings=setup.settings_of(edition.id),
+        by_status=reports.count_by(edition.id, Registration.status),
+        by_category=reports.counts_by_category(edition.id),
+        by_country=reports.count_by(edition.id, Registration.country),
+        days=days, taken=seats_taken(edition.id),
+        chart=bar_chart_svg(days, _("Registrations per day")))

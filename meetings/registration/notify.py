@@ -1,0 +1,82 @@
+"""Emails to registrants, written in their language and queued in the outbox with a fresh link."""
+
+from datetime import datetime
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from meetings.i18n import gettext as _
+from meetings.mail.service import queue_message
+from meetings.models import Edition
+from meetings.registration.models import Invitation, Registration
+from meetings.registration.tokens import issue_token
+
+
+def manage_link(token: str) -> str:
+    """The absolute self-service URL for a token."""
+    # The one place this feature reads a config value: links must work from the CLI too.
+    return f"{current_app.config['SITE_URL'].rstrip('/')}/manage-registration/{token}"
+
+
+def message_lines(kind: str, edition: str, detail: str) -> tuple[str, list[str]]:
+    """Subject and paragraphs of a registration email, in the active locale."""
+    texts = {
+        "verify": (_("Please confirm your registration for %(e)s", e=edition),
+                   [_("Thank you for registering for %(e)s.", e=edition),
+                    _("Please confirm your email address: open the link below and press "
+                      "“Confirm my registration”. Until then your registration takes no seat.")]),
+        "duplicate": (_("Your registration for %(e)s", e=edition),
+                      [_("Someone, perhaps you, tried to register again for %(e)s with this "
+                         "email address. You already have a registration: use the link below "
+                         "to see or change it. If this was not you, ignore this message.",
+                         e=edition)]),
+        "lost_link": (_("Your link for %(e)s", e=edition),
+                      [_("Here is the link to your registration for %(e)s.", e=edition)]),
+        "pending": (_("Registration received: %(e)s", e=edition),
+                    [_("Your email address is confirmed. The organizers will review your "
+                       "registration; a seat is held for you meanwhile.")]),
+        "approved": (_("Registration approved: %(e)s", e=edition),
+                     [_("Your registration for %(e)s is approved. We look forward to "
+                        "welcoming you.", e=edition)]),
+        "waitlisted": (_("On the waiting list: %(e)s", e=edition),
+                       [_("The meeting is full, so you are on the waiting list. We will "
+                          "email you as soon as a seat is yours.")]),
+        "rejected": (_("Your registration for %(e)s", e=edition),
+                     [_("We are sorry: your registration for %(e)s could not be accepted.",
+                        e=edition)]),
+        "cancelled": (_("Registration cancelled: %(e)s", e=edition),
+                      [_("Your registration for %(e)s is cancelled.", e=edition)]),
+        "workshop": (_("Workshop seat confirmed: %(e)s", e=edition),
+                     [_("You have a seat in “%(s)s”.", s=detail)]),
+    }
+    return texts[kind]
+
+
+def send_registration_mail(registration: Registration, kind: str, *, now: datetime,
+                           note: str = "", detail: str = "") -> None:
+    """Queue one email about a registration (kinds: see message_lines)."""
+    if not registration.email:
+        return
+    link = manage_link(issue_token(registration, now))
+    with force_locale(registration.language or "en"):
+        subject, paragraphs = message_lines(kind, registration.edition.title, detail)
+        context = {"name": registration.full_name, "paragraphs": paragraphs, "note": note,
+                   "link": link, "link_label": _("See or change your registration")}
+        text = render_template("mail/message.txt", **context)
+        html = render_template("mail/message.html", subject=subject, **context)
+    queue_message(registration.email, subject, text, html, now=now)
+
+
+def send_invitation_mail(invitation: Invitation, code: str, edition: Edition, *,
+                         now: datetime) -> None:
+    """Queue the email that carries an invitation code."""
+    base = current_app.config["SITE_URL"].rstrip("/")
+    link = f"{base}/{edition.slug}/register?code={code}"
+    subject = _("Invitation: %(e)s", e=edition.title)
+    context = {"name": "", "note": "", "link": link, "link_label": _("Register"),
+               "paragraphs": [_("You are invited to register for %(e)s.", e=edition.title),
+                              _("Your personal invitation code is %(code)s. It can be used "
+                                "once.", code=code)]}
+    text = render_template("mail/message.txt", **context)
+    html = render_template("mail/message.html", subject=subject, **context)
+    queue_message(invitation.email, subject, text, html, now=now)

@@ -1,0 +1,112 @@
+"""Seats: the edition lock, seat counts, and promotion from the waiting list.
+
+Every decision that takes or frees a seat runs under the edition lock, so two requests can
+never both take the last seat: PostgreSQL locks the edition's settings row (SELECT ... FOR
+UPDATE); SQLite starts the transaction with BEGIN IMMEDIATE (one writer at a time).
+"""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import lazy_gettext as _l
+from meetings.models import User
+from meetings.registration.models import (
+    SEAT_HOLDING,
+    Registration,
+    RegistrationCategory,
+    RegistrationEvent,
+    RegistrationMode,
+    RegistrationSettings,
+    RegistrationStatus,
+)
+
+
+def begin_immediate() -> None:
+    """On SQLite, make the current transaction a write transaction before its first read."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        return
+    raw = connection.connection.driver_connection
+    # Once a write has happened the transaction already holds SQLite's write lock.
+    if not raw.in_transaction:
+        raw.execute("BEGIN IMMEDIATE")
+
+
+def lock_edition(edition_id: int) -> RegistrationSettings:
+    """Take the edition's registration lock and return its fresh settings."""
+    begin_immediate()
+    settings = db.session.scalar(
+        sa.select(RegistrationSettings)
+        .where(RegistrationSettings.edition_id == edition_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if settings is None:
+        raise DomainError(_l("Registration is not open for this edition."))
+    return settings
+
+
+def seats_taken(edition_id: int, category_id: int | None = None) -> int:
+    """Registrations holding a seat (pending and approved), in the edition or one category."""
+    query = sa.select(sa.func.count(Registration.id)).where(
+        Registration.edition_id == edition_id, Registration.status.in_(SEAT_HOLDING)
+    )
+    if category_id is not None:
+        query = query.where(Registration.category_id == category_id)
+    return db.session.scalar(query) or 0
+
+
+def has_seat(settings: RegistrationSettings, category: RegistrationCategory) -> bool:
+    """Whether the edition and the category both have a free seat (call under the lock)."""
+    if settings.capacity is not None and seats_taken(settings.edition_id) >= settings.capacity:
+        return False
+    quota = category.quota
+    return quota is None or seats_taken(settings.edition_id, category.id) < quota
+
+
+def seat_status(settings: RegistrationSettings,
+                category: RegistrationCategory) -> RegistrationStatus:
+    """The status a registration gets when it takes a seat: pending if someone must approve it."""
+    if settings.mode == RegistrationMode.APPROVAL or category.requires_approval:
+        return RegistrationStatus.PENDING
+    return RegistrationStatus.APPROVED
+
+
+def waiting_list(edition_id: int) -> sa.Select:
+    """Waitlisted registrations of an edition in arrival order."""
+    return (
+        sa.select(Registration)
+        .where(Registration.edition_id == edition_id,
+               Registration.status == RegistrationStatus.WAITLISTED)
+        .order_by(Registration.arrival, Registration.id)
+    )
+
+
+def change_status(registration: Registration, status: RegistrationStatus, *, now: datetime,
+                  user: User | None = None, actor: str = "system", note: str = "") -> None:
+    """Move a registration to a new status and write the history row."""
+    registration.history.append(RegistrationEvent(
+        at=now, user=user if user is not None and getattr(user, "id", None) else None,
+        actor=actor, from_status=registration.status.value, to_status=status.value, note=note,
+    ))
+    registration.status = status
+    registration.updated_at = now
+    db.session.flush()
+
+
+def promote_waiting(settings: RegistrationSettings, now: datetime) -> list[Registration]:
+    """Give free seats to the waiting list in arrival order (skipping full categories)."""
+    if not settings.auto_promote:
+        return []
+    promoted = []
+    for registration in db.session.scalars(waiting_list(settings.edition_id)).all():
+        if settings.capacity is not None and seats_taken(settings.edition_id) >= settings.capacity:
+            break
+        if has_seat(settings, registration.category):
+            change_status(registration, seat_status(settings, registration.category), now=now,
+                          note="promoted from the waiting list")
+            promoted.append(registration)
+    return promoted

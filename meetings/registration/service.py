@@ -1,0 +1,226 @@
+"""Registering and every status change: verification, approval, waiting list, cancellation."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import lazy_gettext as _l
+from meetings.models import Edition, User
+from meetings.registration import workshops
+from meetings.registration.models import (
+    Invitation,
+    Registration,
+    RegistrationCategory,
+    RegistrationEvent,
+    RegistrationMode,
+    RegistrationSettings,
+    RegistrationStatus,
+)
+from meetings.registration.notify import send_registration_mail
+from meetings.registration.seats import (
+    change_status,
+    has_seat,
+    lock_edition,
+    promote_waiting,
+    seat_status,
+    waiting_list,
+)
+from meetings.registration.tokens import hash_token
+
+S = RegistrationStatus
+DETAIL_FIELDS = ("given_name", "family_name", "organization", "job_title", "country", "language",
+                 "dietary", "accessibility", "listed")
+
+
+@dataclass
+class Registrant:
+    """What a person tells us about themselves (checked for shape by the form)."""
+
+    given_name: str
+    family_name: str
+    email: str = ""
+    organization: str = ""
+    job_title: str = ""
+    country: str = ""
+    language: str = "en"
+    dietary: str = ""
+    accessibility: str = ""
+    listed: bool = False
+    answers: dict = field(default_factory=dict)
+
+
+def normalize_email(email: str) -> str:
+    """Email addresses compare trimmed and lower-cased."""
+    return (email or "").strip().lower()
+
+
+def registration_by_email(edition_id: int, email: str) -> Registration | None:
+    """The registration of this email address for the edition, if any."""
+    return db.session.scalar(sa.select(Registration).where(
+        Registration.edition_id == edition_id, Registration.email == normalize_email(email)))
+
+
+def register(edition: Edition, person: Registrant, *, category_id: int, consent: bool,
+             invitation_code: str = "", now: datetime) -> Registration:
+    """Record an unverified registration and email its confirmation link.
+
+    A second registration with the same email creates nothing: the existing one is
+    returned and its owner gets their link again, so the answer never tells who registered.
+    """
+    settings = lock_edition(edition.id)
+    if not settings.is_open(now):
+        raise DomainError(_l("Registration is not open at this time."))
+    if not consent:
+        raise DomainError(_l("Please accept the privacy notice to register."), field="consent")
+    category = db.session.get(RegistrationCategory, category_id)
+    if category is None or category.edition_id != edition.id:
+        raise DomainError(_l("Choose one of the categories offered."), field="category")
+    invitation = usable_invitation(settings, invitation_code)
+    existing = registration_by_email(edition.id, person.email)
+    if existing is not None:
+        send_registration_mail(existing, "duplicate", now=now)
+        return existing
+    registration = Registration(edition=edition, category=category, status=S.UNVERIFIED,
+                                email=normalize_email(person.email), consent_privacy_at=now,
+                                created_at=now, updated_at=now, answers=person.answers)
+    apply_details(registration, person)
+    if invitation is not None:
+        invitation.used_at = now
+        registration.invitation_id = invitation.id
+    registration.history.append(RegistrationEvent(
+        at=now, actor="attendee", to_status=S.UNVERIFIED.value, note="registered"))
+    db.session.add(registration)
+    db.session.flush()
+    send_registration_mail(registration, "verify", now=now)
+    return registration
+
+
+def usable_invitation(settings: RegistrationSettings, code: str) -> Invitation | None:
+    """The invitation a code opens in invitation mode (None in other modes)."""
+    if settings.mode != RegistrationMode.INVITATION:
+        return None
+    code = (code or "").strip()
+    invitation = db.session.scalar(sa.select(Invitation).where(
+        Invitation.edition_id == settings.edition_id,
+        Invitation.code_hash == hash_token(code))) if code else None
+    if invitation is None or not invitation.is_usable:
+        raise DomainError(_l("This invitation code is not valid. Check the code in your "
+                             "invitation email."), field="invitation_code")
+    return invitation
+
+
+def apply_details(registration: Registration, person: Registrant) -> None:
+    """Copy the editable details and answers onto a registration."""
+    for name in DETAIL_FIELDS:
+        setattr(registration, name, getattr(person, name))
+    registration.country = registration.country.upper()
+    registration.answers = dict(person.answers)
+
+
+def verify(registration: Registration, *, now: datetime) -> Registration:
+    """Confirm the email: take a seat (pending or approved) or join the waiting list."""
+    settings = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.status != S.UNVERIFIED:
+        return registration  # a second click changes nothing
+    registration.verified_at = now
+    registration.arrival = settings.next_arrival()
+    queue_first = not settings.auto_promote and db.session.scalar(
+        waiting_list(settings.edition_id).limit(1)) is not None
+    if not queue_first and has_seat(settings, registration.category):
+        status = seat_status(settings, registration.category)
+    else:
+        status = S.WAITLISTED
+    change_status(registration, status, now=now, actor="attendee", note="email confirmed")
+    send_registration_mail(registration, status.value, now=now)
+    return registration
+
+
+def update_details(registration: Registration, person: Registrant, *, now: datetime) -> None:
+    """The attendee corrects their details (the email address stays as verified)."""
+    apply_details(registration, person)
+    registration.updated_at = now
+    registration.history.append(RegistrationEvent(at=now, actor="attendee", note="details edited"))
+    db.session.flush()
+
+
+def cancel(registration: Registration, *, now: datetime, user: User | None = None) -> None:
+    """Cancel (by the attendee, or an organizer on their behalf); the seat goes to the list."""
+    settings = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.status in (S.CANCELLED, S.REJECTED):
+        raise DomainError(_l("This registration is already closed."))
+    release(settings, registration, S.CANCELLED, now=now, user=user,
+            actor="organizer" if user else "attendee")
+
+
+def release(settings: RegistrationSettings, registration: Registration,
+            status: RegistrationStatus, *, now: datetime, user: User | None = None,
+            actor: str = "system", note: str = "") -> None:
+    """Close a registration, free its seat and workshop places, promote the next in line."""
+    workshops.release_all(registration, now=now)
+    change_status(registration, status, now=now, user=user, actor=actor, note=note)
+    send_registration_mail(registration, status.value, now=now, note=note)
+    notify_promoted(promote_waiting(settings, now), now)
+
+
+def notify_promoted(promoted: list[Registration], now: datetime) -> None:
+    """Email everyone who just got a seat from the waiting list."""
+    for registration in promoted:
+        send_registration_mail(registration, registration.status.value, now=now)
+
+
+def approve(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
+    """An organizer approves a pending or waitlisted (or rejected) registration."""
+    settings = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.status == S.APPROVED:
+        return
+    if registration.status in (S.UNVERIFIED, S.CANCELLED):
+        raise DomainError(_l("Only confirmed registrations can be approved."))
+    if not registration.holds_seat and not has_seat(settings, registration.category):
+        raise DomainError(_l("No seat is free for this registration. Raise the capacity or "
+                             "the category quota first."))
+    change_status(registration, S.APPROVED, now=now, user=user, actor="organizer", note=note)
+    send_registration_mail(registration, "approved", now=now, note=note)
+
+
+def promote(registration: Registration, user: User, *, now: datetime) -> None:
+    """Move someone from the waiting list into a free seat, out of turn if need be."""
+    settings = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.status != S.WAITLISTED:
+        raise DomainError(_l("Only registrations on the waiting list can be promoted."))
+    if not has_seat(settings, registration.category):
+        raise DomainError(_l("No seat is free for this registration. Raise the capacity or "
+                             "the category quota first."))
+    status = seat_status(settings, registration.category)
+    change_status(registration, status, now=now, user=user, actor="organizer",
+                  note="promoted from the waiting list")
+    send_registration_mail(registration, status.value, now=now)
+
+
+def reject(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
+    """An organizer declines a registration; its seat goes to the waiting list."""
+    settings = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.status in (S.REJECTED, S.CANCELLED, S.UNVERIFIED):
+        raise DomainError(_l("This registration cannot be rejected in its current state."))
+    release(settings, registration, S.REJECTED, now=now, user=user, actor="organizer", note=note)
+
+
+def decide_many(registrations: list[Registration], action: str, user: User, *,
+                now: datetime, note: str = "") -> tuple[int, list[str]]:
+    """Approve or reject several registrations; returns how many changed and the problems."""
+    decide = {"approve": approve, "reject": reject}[action]
+    done, problems = 0, []
+    for registration in registrations:
+        try:
+            decide(registration, user, now=now, note=note)
+            done += 1
+        except DomainError as error:
+            problems.append(f"{registration.full_name}: {error.message}")
+    return done, problems

@@ -1,0 +1,150 @@
+"""Organizers set registration up: settings and capacity, categories, questions, invitations."""
+
+import secrets
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import lazy_gettext as _l
+from meetings.models import Edition
+from meetings.registration.models import (
+    Invitation,
+    QuestionKind,
+    Registration,
+    RegistrationCategory,
+    RegistrationMode,
+    RegistrationQuestion,
+    RegistrationSettings,
+)
+from meetings.registration.notify import send_invitation_mail
+from meetings.registration.seats import lock_edition, promote_waiting
+from meetings.registration.service import notify_promoted
+from meetings.registration.tokens import hash_token
+
+DEFAULT_CATEGORIES = (
+    ("law_enforcement", "Law enforcement", False),
+    ("government", "Government", False),
+    ("international_organization", "International organization", False),
+    ("industry", "Industry", True),
+    ("academia", "Academia", False),
+    ("civil_society", "Civil society", False),
+    ("media", "Media", True),
+    ("speaker", "Speaker or invitee", False),
+)
+
+
+def settings_of(edition_id: int) -> RegistrationSettings | None:
+    """An edition's registration settings (None until an organizer sets registration up)."""
+    return db.session.scalar(
+        sa.select(RegistrationSettings).where(RegistrationSettings.edition_id == edition_id))
+
+
+def categories_of(edition_id: int) -> sa.Select:
+    """An edition's participant categories in display order."""
+    return (sa.select(RegistrationCategory)
+            .where(RegistrationCategory.edition_id == edition_id)
+            .order_by(RegistrationCategory.position, RegistrationCategory.id))
+
+
+def questions_of(edition_id: int) -> sa.Select:
+    """An edition's custom questions in display order."""
+    return (sa.select(RegistrationQuestion)
+            .where(RegistrationQuestion.edition_id == edition_id)
+            .order_by(RegistrationQuestion.position, RegistrationQuestion.id))
+
+
+def set_up(edition: Edition, *, now: datetime) -> RegistrationSettings:
+    """Create an edition's settings (closed, no capacity) and the standard categories."""
+    settings = settings_of(edition.id)
+    if settings is not None:
+        return settings
+    settings = RegistrationSettings(edition_id=edition.id, mode=RegistrationMode.APPROVAL,
+                                    updated_at=now)
+    db.session.add(settings)
+    for position, (code, name, approval) in enumerate(DEFAULT_CATEGORIES):
+        db.session.add(RegistrationCategory(edition_id=edition.id, code=code, name=name,
+                                            requires_approval=approval, position=position))
+    db.session.flush()
+    return settings
+
+
+def update_settings(edition: Edition, *, opens_at: datetime | None, closes_at: datetime | None,
+                    capacity: int | None, mode: RegistrationMode, auto_promote: bool,
+                    privacy_notice: str, now: datetime) -> list[Registration]:
+    """Save the settings; a raised capacity promotes from the waiting list at once."""
+    if opens_at and closes_at and closes_at <= opens_at:
+        raise DomainError(_l("Registration must close after it opens."), field="closes_at")
+    settings = lock_edition(edition.id)
+    settings.opens_at, settings.closes_at = opens_at, closes_at
+    settings.capacity, settings.mode, settings.auto_promote = capacity, mode, auto_promote
+    settings.privacy_notice = privacy_notice
+    settings.updated_at = now
+    db.session.flush()
+    promoted = promote_waiting(settings, now)
+    notify_promoted(promoted, now)
+    return promoted
+
+
+def save_category(edition: Edition, category: RegistrationCategory | None, *, name: str,
+                  quota: int | None, requires_approval: bool,
+                  now: datetime) -> RegistrationCategory:
+    """Add a category or change one (a raised quota promotes from the waiting list)."""
+    settings = lock_edition(edition.id)
+    if category is None:
+        code = slug_code(name)
+        if db.session.scalar(sa.select(RegistrationCategory.id).where(
+                RegistrationCategory.edition_id == edition.id, RegistrationCategory.code == code)):
+            raise DomainError(_l("A category with this name already exists."), field="name")
+        category = RegistrationCategory(edition_id=edition.id, code=code,
+                                        position=len(db.session.scalars(categories_of(edition.id)).all()))
+        db.session.add(category)
+    category.name, category.quota = name.strip(), quota
+    category.requires_approval = requires_approval
+    db.session.flush()
+    notify_promoted(promote_waiting(settings, now), now)
+    return category
+
+
+def slug_code(name: str) -> str:
+    """A stable code for a category name ('Civil society' -> 'civil_society')."""
+    code = "".join(c if c.isalnum() else "_" for c in name.strip().lower()).strip("_")
+    return code[:40] or "category"
+
+
+def add_question(edition: Edition, *, label: str, kind: QuestionKind, choices_text: str,
+                 required: bool) -> RegistrationQuestion:
+    """Add a custom question to the registration form."""
+    choices = [c.strip() for c in choices_text.splitlines() if c.strip()]
+    if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) and len(choices) < 2:
+        raise DomainError(_l("Give at least two choices, one per line."), field="choices_text")
+    position = len(db.session.scalars(questions_of(edition.id)).all())
+    question = RegistrationQuestion(edition_id=edition.id, label=label.strip(), kind=kind,
+                                    choices_text="\n".join(choices), required=required,
+                                    position=position)
+    db.session.add(question)
+    db.session.flush()
+    return question
+
+
+def invite(edition: Edition, emails: list[str], *, now: datetime) -> list[Invitation]:
+    """Create one single-use code per address and email it (only its hash is kept)."""
+    invitations = []
+    for email in emails:
+        code = secrets.token_urlsafe(12)
+        invitation = Invitation(edition_id=edition.id, email=email.strip().lower(),
+                                code_hash=hash_token(code), created_at=now)
+        db.session.add(invitation)
+        db.session.flush()
+        send_invitation_mail(invitation, code, edition, now=now)
+        invitations.append(invitation)
+    return invitations
+
+
+def revoke(invitation: Invitation, *, now: datetime) -> None:
+    """Revoke an unused invitation code."""
+    if invitation.used_at is not None:
+        raise DomainError(_l("This invitation has already been used."))
+    invitation.revoked_at = now
+    db.session.flush()

@@ -1,0 +1,213 @@
+"""Back office: registration settings, categories and quotas, questions, invitations."""
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required
+
+from meetings.access import managed_edition_or_403
+from meetings.audit.service import record
+from meetings.dates import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.mail.sender import send_queued
+from meetings.models import Edition, utcnow
+from meetings.registration import setup
+from meetings.registration.forms import (
+    CategoryForm,
+    ConfirmForm,
+    InvitationForm,
+    QuestionForm,
+    SettingsForm,
+    email_lines,
+)
+from meetings.registration.models import (
+    Invitation,
+    QuestionKind,
+    RegistrationCategory,
+    RegistrationMode,
+    RegistrationQuestion,
+    RegistrationSettings,
+)
+from meetings.registration.reports import counts_by_category
+from meetings.registration.views import bp
+
+PREFIX = "/manage/editions/<int:edition_id>/registrations"
+
+
+def settings_or_setup(edition: Edition) -> RegistrationSettings:
+    settings = setup.settings_of(edition.id)
+    if settings is None:
+        abort(404)
+    return settings
+
+
+def utc_or_error(value: datetime | None, zone: str, field: str) -> datetime | None:
+    """A local form time as UTC; gaps and folds of daylight saving time become form errors."""
+    if value is None:
+        return None
+    try:
+        return to_utc(value, zone)
+    except NonexistentLocalTime as error:
+        raise DomainError(_("This time does not exist in %(zone)s (the clocks skip it).",
+                            zone=zone), field=field) from error
+    except AmbiguousLocalTime as error:
+        raise DomainError(_("This time happens twice in %(zone)s. Choose another time.",
+                            zone=zone), field=field) from error
+
+
+def fill_settings_form(form: SettingsForm, settings: RegistrationSettings, zone: str) -> None:
+    for name in ("opens_at", "closes_at"):
+        value = getattr(settings, name)
+        form[name].data = to_local(value, zone).replace(tzinfo=None) if value else None
+    form.capacity.data, form.mode.data = settings.capacity, settings.mode.value
+    form.auto_promote.data = settings.auto_promote
+    form.privacy_notice.data = settings.privacy_notice
+
+
+@bp.route(PREFIX + "/settings", methods=["GET", "POST"])
+@login_required
+def manage_settings(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    settings = settings_or_setup(edition)
+    form = SettingsForm()
+    if not form.is_submitted():
+        fill_settings_form(form, settings, edition.timezone)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            promoted = setup.update_settings(
+                edition, opens_at=utc_or_error(form.opens_at.data, edition.timezone, "opens_at"),
+                closes_at=utc_or_error(form.closes_at.data, edition.timezone, "closes_at"),
+                capacity=form.capacity.data, mode=RegistrationMode(form.mode.data),
+                auto_promote=form.auto_promote.data,
+                privacy_notice=form.privacy_notice.data or "", now=now)
+            record(current_user, "registration.settings",
+                   f"Registration settings saved (capacity {form.capacity.data}, "
+                   f"{len(promoted)} promoted)", edition=edition, now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field or "capacity"].errors.append(str(error.message))
+        else:
+            send_queued()
+            flash(_("Registration settings saved."), "success")
+            return redirect(url_for(".manage_settings", edition_id=edition.id))
+    return render_template("registration/manage_settings.html", edition=edition, form=form,
+                           settings=settings)
+
+
+@bp.route(PREFIX + "/categories", methods=["GET", "POST"])
+@bp.route(PREFIX + "/categories/<int:category_id>", methods=["GET", "POST"])
+@login_required
+def manage_categories(edition_id: int, category_id: int | None = None):
+    edition = managed_edition_or_403(edition_id)
+    settings_or_setup(edition)
+    category = db.get_or_404(RegistrationCategory, category_id) if category_id else None
+    if category is not None and category.edition_id != edition.id:
+        abort(404)
+    form = CategoryForm(obj=category)
+    if form.validate_on_submit():
+        now = utcnow()
+        try:
+            saved = setup.save_category(edition, category, name=form.name.data,
+                                        quota=form.quota.data,
+                                        requires_approval=form.requires_approval.data, now=now)
+            record(current_user, "registration.category", f"Category {saved.name} saved "
+                   f"(quota {saved.quota})", edition=edition, now=now)
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field or "name"].errors.append(str(error.message))
+        else:
+            send_queued()
+            flash(_("Category saved."), "success")
+            return redirect(url_for(".manage_categories", edition_id=edition.id))
+    return render_template("registration/manage_categories.html", edition=edition, form=form,
+                           category=category, counts=counts_by_category(edition.id),
+                           categories=db.session.scalars(setup.categories_of(edition.id)).all())
+
+
+@bp.route(PREFIX + "/questions", methods=["GET", "POST"])
+@login_required
+def manage_questions(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    settings_or_setup(edition)
+    form = QuestionForm()
+    if form.validate_on_submit():
+        try:
+            question = setup.add_question(edition, label=form.label.data,
+                                          kind=QuestionKind(form.kind.data),
+                                          choices_text=form.choices_text.data or "",
+                                          required=form.required.data)
+            record(current_user, "registration.question", f"Question added: {question.label}",
+                   edition=edition, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            form[error.field or "label"].errors.append(str(error.message))
+        else:
+            flash(_("Question added."), "success")
+            return redirect(url_for(".manage_questions", edition_id=edition.id))
+    return render_template("registration/manage_questions.html", edition=edition, form=form,
+                           questions=db.session.scalars(setup.questions_of(edition.id)).all(),
+                           confirm=ConfirmForm())
+
+
+@bp.route("/manage/registration-questions/<int:question_id>/delete", methods=["GET", "POST"])
+@login_required
+def manage_question_delete(question_id: int):
+    question = db.get_or_404(RegistrationQuestion, question_id)
+    edition = managed_edition_or_403(question.edition_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        db.session.delete(question)
+        record(current_user, "registration.question_delete", f"Question deleted: "
+               f"{question.label}", edition=edition, now=utcnow())
+        db.session.commit()
+        flash(_("Question deleted. Answers already given stay in the registrations."), "success")
+        return redirect(url_for(".manage_questions", edition_id=edition.id))
+    return render_template("registration/manage_question_delete.html", edition=edition,
+                           question=question, form=form)
+
+
+@bp.route(PREFIX + "/invitations", methods=["GET", "POST"])
+@login_required
+def manage_invitations(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    settings = settings_or_setup(edition)
+    form = InvitationForm()
+    if form.validate_on_submit():
+        now = utcnow()
+        invitations = setup.invite(edition, email_lines(form.emails.data), now=now)
+        record(current_user, "registration.invite", f"{len(invitations)} invitations sent",
+               edition=edition, now=now)
+        db.session.commit()
+        send_queued()
+        flash(_("%(num)d invitations sent.", num=len(invitations)), "success")
+        return redirect(url_for(".manage_invitations", edition_id=edition.id))
+    invitations = db.session.scalars(sa.select(Invitation).where(
+        Invitation.edition_id == edition.id).order_by(Invitation.created_at.desc())).all()
+    return render_template("registration/manage_invitations.html", edition=edition, form=form,
+                           invitations=invitations, settings=settings, confirm=ConfirmForm())
+
+
+@bp.post("/manage/invitations/<int:invitation_id>/revoke")
+@login_required
+def manage_invitation_revoke(invitation_id: int):
+    invitation = db.get_or_404(Invitation, invitation_id)
+    edition = managed_edition_or_403(invitation.edition_id)
+    if ConfirmForm().validate_on_submit():
+        now = utcnow()
+        try:
+            setup.revoke(invitation, now=now)
+            record(current_user, "registration.revoke", f"Invitation #{invitation.id} revoked",
+                   edition=edition, now=now)
+            db.session.commit()
+            flash(_("Invitation revoked."), "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+    return redirect(url_for(".manage_invitations", edition_id=edition.id))

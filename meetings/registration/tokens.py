@@ -1,0 +1,42 @@
+"""Manage-link tokens: random, shown once in an email, stored only as a SHA-256 hash."""
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from meetings.extensions import db
+from meetings.registration.models import AccessToken, Registration
+
+TOKEN_LIFETIME = timedelta(days=400)
+
+
+def hash_token(token: str) -> str:
+    """SHA-256 hex digest of a token or code."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def issue_token(registration: Registration, now: datetime) -> str:
+    """Create a new manage link token (256 random bits); earlier links stay valid."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(AccessToken(registration=registration, token_hash=hash_token(token),
+                               created_at=now, expires_at=now + TOKEN_LIFETIME))
+    return token
+
+
+def registration_for_token(token: str, now: datetime) -> Registration | None:
+    """The registration a valid, unexpired token opens (None for anything else)."""
+    if not token or len(token) > 100:
+        return None
+    access = db.session.scalar(
+        sa.select(AccessToken).where(AccessToken.token_hash == hash_token(token))
+    )
+    if access is None or access.expires_at <= now or access.registration.is_anonymized:
+        return None
+    return access.registration
+
+
+def delete_tokens(registration: Registration) -> None:
+    """Invalidate every link of a registration."""
+    db.session.execute(sa.delete(AccessToken).where(AccessToken.registration_id == registration.id))

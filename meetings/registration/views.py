@@ -1,0 +1,251 @@
+"""Public registration pages: the form, "lost your link", and the self-service page by token."""
+
+import json
+
+import sqlalchemy as sa
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import selectinload
+from wtforms.fields.choices import SelectChoice
+
+from meetings.errors import DomainError
+from meetings.extensions import db, limiter
+from meetings.i18n import gettext as _
+from meetings.mail.sender import send_queued
+from meetings.models import Edition, Session, utcnow
+from meetings.registration import exports, privacy, service, setup, workshops
+from meetings.registration.forms import (
+    ConfirmForm,
+    DetailsForm,
+    LostLinkForm,
+    RegistrationForm,
+    answers_from,
+    with_questions,
+)
+from meetings.registration.models import Registration, RegistrationStatus, WorkshopSeat
+from meetings.registration.notify import send_registration_mail
+from meetings.registration.tokens import registration_for_token
+
+bp = Blueprint("registration", __name__)
+
+
+@bp.after_request
+def private_pages(response: Response) -> Response:
+    """Pages opened by a token or showing personal data are never cached or referred."""
+    if request.path.startswith(("/manage-registration/", "/manage/")):
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def public_edition_or_404(slug: str) -> Edition:
+    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
+    if not edition.is_public:
+        abort(404)
+    return edition
+
+
+def registration_or_404(token: str) -> Registration:
+    """The registration a manage link opens; any bad or expired token is a plain 404."""
+    registration = registration_for_token(token, utcnow())
+    if registration is None:
+        abort(404)
+    return registration
+
+
+def registrant_from(form, questions) -> service.Registrant:
+    """The service's view of what the form says."""
+    return service.Registrant(
+        given_name=form.given_name.data.strip(), family_name=form.family_name.data.strip(),
+        email=form.email.data if "email" in form else "",
+        organization=form.organization.data.strip(), job_title=(form.job_title.data or "").strip(),
+        country=form.country.data, language=form.language.data,
+        dietary=(form.dietary.data or "").strip(),
+        accessibility=(form.accessibility.data or "").strip(),
+        listed=bool(form.listed.data), answers=answers_from(form, questions))
+
+
+def report(form, error: DomainError) -> str | None:
+    """Put a domain error beside its field; return it when it belongs to no field."""
+    db.session.rollback()
+    if error.field and error.field in form:
+        form[error.field].errors.append(str(error.message))
+        return None
+    return str(error.message)
+
+
+@bp.route("/<slug>/register", methods=["GET", "POST"])
+@limiter.limit("30 per hour", methods=["POST"])
+def register(slug: str):
+    edition = public_edition_or_404(slug)
+    settings = setup.settings_of(edition.id)
+    questions = db.session.scalars(setup.questions_of(edition.id)).all()
+    form = with_questions(RegistrationForm, questions)()
+    form.category.choices = [SelectChoice(c.id, c.name) for c in db.session.scalars(
+        setup.categories_of(edition.id))]
+    if request.method == "GET" and request.args.get("code"):
+        form.invitation_code.data = request.args["code"][:64]
+    problem = None
+    if form.validate_on_submit():
+        if form.website.data:  # a bot: answer as if all went well, keep nothing
+            return redirect(url_for(".sent", slug=slug))
+        try:
+            service.register(edition, registrant_from(form, questions),
+                             category_id=form.category.data, consent=form.consent.data,
+                             invitation_code=form.invitation_code.data or "", now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            problem = report(form, error)
+        else:
+            send_queued()
+            return redirect(url_for(".sent", slug=slug))
+    return render_template("registration/register.html", edition=edition, settings=settings,
+                           form=form, questions=questions, problem=problem, now=utcnow())
+
+
+@bp.get("/<slug>/register/sent")
+def sent(slug: str):
+    edition = public_edition_or_404(slug)
+    return render_template("registration/sent.html", edition=edition)
+
+
+@bp.route("/<slug>/register/lost-link", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def lost_link(slug: str):
+    edition = public_edition_or_404(slug)
+    form = LostLinkForm()
+    if form.validate_on_submit():
+        registration = service.registration_by_email(edition.id, form.email.data)
+        if registration is not None:
+            send_registration_mail(registration, "lost_link", now=utcnow())
+            db.session.commit()
+            send_queued()
+        # The same answer whether or not the address is registered.
+        flash(_("If this address is registered, its link is on its way."), "success")
+        return redirect(url_for(".sent", slug=slug))
+    return render_template("registration/lost_link.html", edition=edition, form=form)
+
+
+def manage_page(registration: Registration, token: str, **extra):
+    sessions = db.session.scalars(workshops.choosable_sessions(registration.edition_id)).all()
+    seats = {seat.session_id: seat for seat in registration.workshops}
+    return render_template(
+        "registration/manage.html", registration=registration, token=token,
+        edition=registration.edition, sessions=sessions, seats=seats,
+        counts=workshops.seat_counts(registration.edition_id), confirm=ConfirmForm(),
+        questions=db.session.scalars(setup.questions_of(registration.edition_id)).all(),
+        S=RegistrationStatus, **extra)
+
+
+@bp.get("/manage-registration/<token>")
+def manage(token: str):
+    return manage_page(registration_or_404(token), token)
+
+
+@bp.post("/manage-registration/<token>/verify")
+def verify(token: str):
+    registration = registration_or_404(token)
+    if ConfirmForm().validate_on_submit():
+        service.verify(registration, now=utcnow())
+        db.session.commit()
+        send_queued()
+        flash(_("Thank you: your email address is confirmed."), "success")
+    return redirect(url_for(".manage", token=token))
+
+
+@bp.route("/manage-registration/<token>/edit", methods=["GET", "POST"])
+def edit_details(token: str):
+    registration = registration_or_404(token)
+    if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED):
+        abort(404)
+    questions = db.session.scalars(setup.questions_of(registration.edition_id)).all()
+    form_class = with_questions(DetailsForm, questions)
+    form = form_class(obj=registration, data={f"q{k}": v for k, v in registration.answers.items()})
+    if form.validate_on_submit():
+        service.update_details(registration, registrant_from(form, questions), now=utcnow())
+        db.session.commit()
+        flash(_("Your details are saved."), "success")
+        return redirect(url_for(".manage", token=token))
+    return render_template("registration/edit.html", registration=registration, token=token,
+                           edition=registration.edition, form=form, questions=questions)
+
+
+@bp.post("/manage-registration/<token>/workshops/<int:session_id>")
+def workshop(token: str, session_id: int):
+    registration = registration_or_404(token)
+    session = db.get_or_404(Session, session_id)
+    leaving = request.form.get("action") == "leave"
+    try:
+        if leaving:
+            workshops.leave(registration, session, now=utcnow())
+        else:
+            seat = workshops.choose(registration, session, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        send_queued()
+        if leaving:
+            flash(_("You left “%(title)s”.", title=session.title), "success")
+        elif seat.status == "confirmed":
+            flash(_("You have a seat in “%(title)s”.", title=session.title), "success")
+        else:
+            flash(_("“%(title)s” is full: you are on its waiting list.", title=session.title),
+                  "warning")
+    return redirect(url_for(".manage", token=token) + "#workshops")
+
+
+@bp.get("/manage-registration/<token>/data.json")
+def download_data(token: str):
+    registration = db.session.scalar(
+        sa.select(Registration).where(Registration.id == registration_or_404(token).id)
+        .options(selectinload(Registration.history),
+                 selectinload(Registration.workshops).selectinload(WorkshopSeat.session)))
+    questions = db.session.scalars(setup.questions_of(registration.edition_id)).all()
+    body = json.dumps(exports.registration_data(registration, questions), indent=2,
+                      ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="registration-{registration.id}.json"'})
+
+
+@bp.route("/manage-registration/<token>/cancel", methods=["GET", "POST"])
+def cancel(token: str):
+    registration = registration_or_404(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.cancel(registration, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            send_queued()
+            flash(_("Your registration is cancelled."), "success")
+        return redirect(url_for(".manage", token=token))
+    return render_template("registration/confirm.html", registration=registration, token=token,
+                           edition=registration.edition, form=form, action="cancel")
+
+
+@bp.route("/manage-registration/<token>/erase", methods=["GET", "POST"])
+def erase(token: str):
+    registration = registration_or_404(token)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        edition = registration.edition
+        privacy.erase(registration, now=utcnow())
+        db.session.commit()
+        send_queued()
+        return render_template("registration/erased.html", edition=edition)
+    return render_template("registration/confirm.html", registration=registration, token=token,
+                           edition=registration.edition, form=form, action="erase")
+
+
+@bp.get("/manage-registration/<token>/participants")
+def participants(token: str):
+    registration = registration_or_404(token)
+    if registration.status != RegistrationStatus.APPROVED:
+        abort(404)
+    people = db.session.scalars(privacy.participants(registration.edition_id)).all()
+    return render_template("registration/participants.html", registration=registration,
+                           token=token, edition=registration.edition, people=people)

@@ -1,0 +1,132 @@
+"""The outbox and its SMTP sender, against a real SMTP server (aiosmtpd) started by the test."""
+
+import email
+import socket
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from aiosmtpd.controller import Controller
+
+from meetings.extensions import db
+from meetings.mail.models import OutboxMessage, OutboxStatus
+from meetings.mail.sender import backoff, deliver_pending
+from meetings.mail.service import queue_message
+
+NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+
+
+class Inbox:
+    """aiosmtpd handler that keeps every message it receives."""
+
+    def __init__(self):
+        self.messages: list[email.message.Message] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(email.message_from_bytes(envelope.original_content))
+        return "250 OK"
+
+    def bodies(self, part="plain") -> list[str]:
+        found = []
+        for message in self.messages:
+            for piece in message.walk():
+                if piece.get_content_type() == f"text/{part}":
+                    found.append(piece.get_payload(decode=True).decode(
+                        piece.get_content_charset() or "utf-8"))
+        return found
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1:<free port>; `.inbox.messages` holds what it got."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.inbox = inbox
+    yield controller
+    controller.stop()
+
+
+@pytest.fixture
+def mail_app_config(app_config, smtp_server):
+    app_config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
+                      MAIL_FROM="registration@meetings.test")
+    return app_config
+
+
+def test_queued_messages_are_delivered_over_smtp(app, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
+                      MAIL_FROM="registration@meetings.test")
+    with app.app_context():
+        queue_message("ada@example.org", "Héllo", "Plain ✓", "<p>Rich ✓</p>", now=NOW)
+        db.session.commit()
+        assert deliver_pending(NOW) == (1, 0)
+        message = db.session.scalar(sa.select(OutboxMessage))
+        assert (message.status, message.sent_at, message.attempts) == (OutboxStatus.SENT, NOW, 1)
+    received = smtp_server.inbox.messages[0]
+    assert received["To"] == "ada@example.org"
+    assert received["From"] == "registration@meetings.test"
+    assert str(email.header.make_header(email.header.decode_header(received["Subject"]))) == "Héllo"
+    assert smtp_server.inbox.bodies("plain")[0].strip() == "Plain ✓"
+    assert smtp_server.inbox.bodies("html")[0].strip() == "<p>Rich ✓</p>"
+
+
+def test_an_smtp_outage_loses_nothing(app):
+    port = free_port()  # nothing listens here yet: the server is "down"
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(port))
+    with app.app_context():
+        queue_message("ada@example.org", "Kept", "Still here", now=NOW)
+        db.session.commit()
+        assert deliver_pending(NOW) == (0, 1)
+        message = db.session.scalar(sa.select(OutboxMessage))
+        assert message.status == OutboxStatus.PENDING
+        assert message.next_attempt_at == NOW + timedelta(seconds=30)
+        assert message.last_error
+        assert deliver_pending(NOW + timedelta(seconds=10)) == (0, 0)  # not due yet
+        inbox = Inbox()
+        server = Controller(inbox, hostname="127.0.0.1", port=port)
+        server.start()
+        try:
+            assert deliver_pending(NOW + timedelta(seconds=31)) == (1, 0)
+        finally:
+            server.stop()
+    assert [m["Subject"] for m in inbox.messages] == ["Kept"]
+
+
+def test_backoff_doubles_up_to_an_hour():
+    assert [backoff(n).total_seconds() for n in (1, 2, 3)] == [30, 60, 120]
+    assert backoff(20) == timedelta(hours=1)
+
+
+def test_rolled_back_transactions_send_nothing(app, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port))
+    with app.app_context():
+        queue_message("ada@example.org", "Never", "Rolled back", now=NOW)
+        db.session.rollback()
+        assert deliver_pending(NOW) == (0, 0)
+    assert smtp_server.inbox.messages == []
+
+
+def test_without_a_server_messages_go_to_the_log(app, caplog):
+    with app.app_context(), caplog.at_level("INFO", logger="meetings.mail"):
+        queue_message("ada@example.org", "Logged", "In the log", now=NOW)
+        db.session.commit()
+        assert deliver_pending(NOW) == (1, 0)
+    assert "Subject: Logged" in caplog.text
+
+
+def test_send_mail_command_retries_pending_messages(app, runner, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port))
+    with app.app_context():
+        queue_message("ada@example.org", "Later", "From the command",
+                      now=datetime.now(UTC) - timedelta(minutes=1))
+        db.session.commit()
+    result = runner.invoke(args=["meetings", "send-mail"])
+    assert "Sent 1 message(s)" in result.output
+    assert smtp_server.inbox.messages[0]["Subject"] == "Later"

@@ -1,0 +1,71 @@
+"""Exporters without the app: objects in, text or bytes out, parsed back."""
+
+import csv
+import io
+from datetime import UTC, date, datetime
+
+from lxml import etree
+from openpyxl import load_workbook
+
+from meetings.models import Edition
+from meetings.registration.chart import bar_chart_svg
+from meetings.registration.exports import (
+    registration_data,
+    registrations_csv,
+    registrations_xlsx,
+)
+from meetings.registration.models import (
+    QuestionKind,
+    Registration,
+    RegistrationCategory,
+    RegistrationQuestion,
+    RegistrationStatus,
+)
+
+AT = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+
+
+def sample():
+    question = RegistrationQuestion(id=7, label="Tracks", kind=QuestionKind.MULTIPLE_CHOICE)
+    registration = Registration(
+        id=3, status=RegistrationStatus.APPROVED, given_name="Ada", family_name="Lovelace",
+        email="ada@example.org", organization="+SUM(A1)", job_title="", country="GB",
+        language="en", dietary="", accessibility="", listed=True, created_at=AT, verified_at=AT,
+        answers={"7": ["Policy", "Tech"]}, category=RegistrationCategory(name="Academia"),
+        edition=Edition(title="GM 2027"))
+    return registration, [question]
+
+
+def test_csv_snapshot_is_byte_exact_and_defuses_formulas():
+    registration, questions = sample()
+    text = registrations_csv([registration], questions)
+    assert text == (
+        "\ufeffid,status,given_name,family_name,email,organization,job_title,country,category,"
+        "language,dietary,accessibility,listed,created_at,verified_at,Tracks\r\n"
+        "3,approved,Ada,Lovelace,ada@example.org,'+SUM(A1),,GB,Academia,en,,,yes,"
+        "2027-01-10T12:00:00Z,2027-01-10T12:00:00Z,Policy; Tech\r\n")
+    row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert row["Tracks"] == "Policy; Tech"
+
+
+def test_xlsx_round_trip():
+    registration, questions = sample()
+    sheet = load_workbook(io.BytesIO(registrations_xlsx([registration], questions))).active
+    assert [cell.value for cell in sheet[2]][:4] == ["3", "approved", "Ada", "Lovelace"]
+
+
+def test_personal_data_export_names_the_questions():
+    registration, questions = sample()
+    data = registration_data(registration, questions)
+    assert data["answers"] == {"Tracks": ["Policy", "Tech"]}
+    assert data["email"] == "ada@example.org" and data["verified_at"] == "2027-01-10T12:00:00Z"
+
+
+def test_chart_is_well_formed_svg_with_one_bar_per_day():
+    svg = bar_chart_svg([(date(2027, 1, 1), 3), (date(2027, 1, 2), 0),
+                         (date(2027, 1, 3), 6)], 'Per day "A&B"')
+    root = etree.fromstring(svg.encode())
+    bars = root.findall("{http://www.w3.org/2000/svg}rect")
+    assert len(bars) == 3 and root.get("aria-label") == 'Per day "A&B"'
+    assert [float(b.get("height")) for b in bars] == [80.0, 0.0, 160.0]
+    assert bar_chart_svg([], "empty") == ""
