@@ -12,6 +12,8 @@ from meetings.accounts.service import create_user
 from meetings.dates import to_utc
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.registration import setup as registration_setup
+from meetings.registration.models import RegistrationMode
 from meetings.models import (
     Edition,
     EditionFormat,
@@ -235,9 +237,32 @@ def load_demo(now: datetime) -> list[Edition]:
         raise DomainError(f"Editions {', '.join(sorted(taken))} already exist; demo not loaded.")
     venues = {key: build_venue(**fields) for key, fields in VENUES.items()}
     editions = [load_past_edition(row, venues, now) for row in PAST_EDITIONS]
-    editions.append(load_upcoming_edition(upcoming_slug, start, venues["world-forum"], now))
+    upcoming = load_upcoming_edition(upcoming_slug, start, venues["world-forum"], now)
+    editions.append(upcoming)
     db.session.flush()
+    open_registration(upcoming, now)
     return editions
+
+
+def open_registration(edition: Edition, now: datetime) -> None:
+    """Registration for the upcoming edition: open since yesterday, closing the day before it."""
+    registration_setup.set_up(edition, now=now)
+    closes = to_utc(datetime.combine(edition.starts_on - timedelta(days=1), time(18, 0)),
+                    edition.timezone)
+    registration_setup.update_settings(
+        edition, opens_at=now - timedelta(days=1), closes_at=closes, capacity=300,
+        mode=RegistrationMode.APPROVAL, auto_promote=True,
+        privacy_notice=DEMO_PRIVACY_NOTICE, now=now)
+
+
+DEMO_PRIVACY_NOTICE = (
+    "UNICRI processes the personal data you give here only to organize this meeting: to "
+    "handle your registration, prepare badges and share the participant list with those who "
+    "agreed to appear in it. Dietary and accessibility needs are used only to arrange catering "
+    "and access, and are deleted after the meeting. Registrations are anonymized 180 days "
+    "after the meeting ends. You can download or erase your data at any time from the link "
+    "in your confirmation email. (Illustrative notice for the demo.)"
+)
 
 
 def upcoming_start(now: datetime) -> date:
