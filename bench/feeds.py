@@ -23,13 +23,14 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import sqlalchemy as sa  # noqa: E402
+from flask import current_app  # noqa: E402
 
 from bench.agenda import QueryCounter, build_app, ensure_postgres_database, load_editions  # noqa: E402,E501
 from bench.feeds_load import serve_and_measure  # noqa: E402
 from bench.synthetic import room_count  # noqa: E402
 from meetings.config import normalize_database_url  # noqa: E402
 from meetings.extensions import db  # noqa: E402
-from meetings.feeds import cache, service  # noqa: E402
+from meetings.feeds import cache, freshness, service  # noqa: E402
 from meetings.markup import plain_text  # noqa: E402
 from meetings.models import FeedCache, Session, utcnow  # noqa: E402
 
@@ -79,6 +80,7 @@ def give_distinct_abstracts() -> None:
 
 def cold_state(clear_markup: bool = True) -> None:
     """Forget what a previous build left: identity map, stored bodies, memos (plain_text too)."""
+    freshness.memo_for(current_app).invalidate({freshness.ALL})
     db.session.remove()
     db.session.execute(sa.delete(FeedCache))
     db.session.commit()

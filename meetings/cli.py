@@ -63,11 +63,26 @@ def demo(if_empty: bool) -> None:
 @meetings_cli.command("send-mail")
 @click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
 def send_mail(limit: int) -> None:
-    """Deliver pending outbox messages (run every minute from cron or a systemd timer)."""
+    """Deliver pending outbox messages (run every minute from cron or a systemd timer).
+
+    First it queues the agenda-change digests of editions whose agenda has been quiet for
+    AGENDA_CHANGE_DIGEST_MINUTES, so a burst of edits becomes one email per attendee.
+    """
+    from datetime import timedelta
+
+    from flask import current_app
+
     from meetings.mail.sender import deliver_pending
     from meetings.models import utcnow
+    from meetings.registration.change_mail import dispatch_due
 
-    sent, failed = deliver_pending(utcnow(), limit=limit)
+    now = utcnow()
+    window = timedelta(minutes=int(current_app.config.get("AGENDA_CHANGE_DIGEST_MINUTES", 15)))
+    digests = dispatch_due(now, window)
+    db.session.commit()
+    if digests:
+        click.echo(f"Queued {digests} agenda-change digest(s).")
+    sent, failed = deliver_pending(now, limit=limit)
     click.echo(f"Sent {sent} message(s); {failed} kept for a later attempt.")
 
 

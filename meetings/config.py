@@ -17,6 +17,9 @@ ENVIRONMENT_KEYS = (
     "MAIL_FROM",
     "PROXY_FIX",
     "REGISTRATION_RETENTION_DAYS",
+    "AGENDA_CHANGE_DIGEST_MINUTES",
+    "FEED_TOKEN_KEY",
+    "FEEDS_MEMO_MAX_LAG",
 )
 
 
@@ -38,6 +41,13 @@ def default_config(instance_path: str) -> dict:
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         # Days after an edition ends before `flask meetings purge` may anonymize registrations.
         "REGISTRATION_RETENTION_DAYS": 180,
+        # Agenda changes are emailed once the edition's agenda has been quiet this long.
+        "AGENDA_CHANGE_DIGEST_MINUTES": 15,
+        # Key for personal calendar-feed addresses (SECRET_KEY when unset); changing it
+        # changes every attendee's feed address.
+        "FEED_TOKEN_KEY": None,
+        # Longest a worker may answer a public feed from memory without hearing from PostgreSQL.
+        "FEEDS_MEMO_MAX_LAG": 2.0,
     }
 
 

@@ -50,6 +50,8 @@ class FeedOptions:
     labels: Labels = field(default_factory=Labels)
     # True only in the organizer feed: closed-session details and online links.
     private: bool = False
+    # Online links where they differ from `private` (a personal feed: closed details, no link).
+    online_links: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,8 @@ def session_description(session, options: FeedOptions, hidden: bool) -> str:
     else:
         parts = [heading_line(session, labels), speakers_line(session, labels),
                  session.description_text or "", when]
-        if options.private and session.online_url:
+        online = options.private if options.online_links is None else options.online_links
+        if online and session.online_url:
             parts.append(f"{labels.online}: {session.online_url}")
         parts.append(options.session_url(session))
     if session.is_cancelled:

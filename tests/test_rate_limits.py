@@ -5,6 +5,7 @@ import uuid
 import pytest
 
 from meetings import create_app
+from meetings.extensions import db
 from tests.conftest import build_test_config
 
 
@@ -20,3 +21,5 @@ def test_login_is_rate_limited(app, app_config, storage):
     assert statuses[:10] == [200] * 10
     assert statuses[10] == 429
     assert "Too many requests" in client.post("/login", data={}).get_data(as_text=True)
+    with app.app_context():
+        db.engine.dispose()

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
+from meetings.agenda.changes import record_change
 from meetings.dates import AmbiguousLocalTime, NonexistentLocalTime, local_day_bounds, to_local
 from meetings.dates import to_utc as local_to_utc
 from meetings.errors import DomainError
@@ -105,6 +106,7 @@ def delete_session(session: Session, *, now: datetime) -> None:
 
 def mark_changed(session: Session, now: datetime) -> None:
     """Move the session's change counter (feeds' SEQUENCE) and its edition's revision."""
+    record_change(session, now)  # before the flush: it reads the old time, room and status
     bump(session, now)
     session.edition.touch(now)
 

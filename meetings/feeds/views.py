@@ -1,5 +1,6 @@
 """Calendar feeds, frab schedules and the organizer's personal feed address."""
 
+from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
@@ -7,11 +8,12 @@ from flask_login import current_user, login_required
 
 from meetings.audit.service import record
 from meetings.extensions import db, limiter
-from meetings.feeds import service
+from meetings.feeds import freshness, service
 from meetings.feeds.cache import Feed, with_body
 from meetings.models import utcnow
 
 bp = Blueprint("feeds", __name__)
+bp.record_once(lambda state: freshness.init_app(state.app))
 
 MAX_AGE = 300
 
@@ -25,42 +27,65 @@ def site() -> service.Site:
                         locale=config.get("BABEL_DEFAULT_LOCALE", "en"))
 
 
+def public_feed(view):
+    """Answer from this worker's memo when it is current, else from the view's database reads."""
+
+    @wraps(view)
+    def answer(**kwargs):
+        memo = freshness.memo_for(current_app)
+        key = (request.endpoint, *sorted(kwargs.items()))
+        feed = memo.lookup(key)
+        if feed is None:
+            generation = memo.generation  # read before the database: a later change wins
+            edition_id, found = view(**kwargs)
+            feed = loaded(found)
+            memo.store(key, feed, edition_id, generation)
+        return respond(feed)
+
+    return answer
+
+
 @bp.get("/editions.ics")
+@public_feed
 def editions():
-    feed = service.editions_feed(site(), utcnow())
-    return feed_response(feed)
+    return None, service.editions_feed(site(), utcnow())
 
 
 @bp.get("/<slug>/agenda.ics")
+@public_feed
 def edition_agenda(slug: str):
     edition = db.first_or_404(service.public_edition(slug))
-    return feed_response(service.agenda_feed(edition, site(), utcnow()))
+    return edition.id, service.agenda_feed(edition, site(), utcnow())
 
 
 @bp.get("/<slug>/tracks/<track_slug>.ics")
+@public_feed
 def track(slug: str, track_slug: str):
     edition = db.first_or_404(service.public_edition(slug))
     chosen = db.first_or_404(service.public_track(edition, track_slug))
-    return feed_response(service.track_feed(edition, chosen, site(), utcnow()))
+    return edition.id, service.track_feed(edition, chosen, site(), utcnow())
 
 
 @bp.get("/<slug>/sessions/<int:session_id>.ics")
+@public_feed
 def session(slug: str, session_id: int):
     edition = db.first_or_404(service.public_edition(slug))
     chosen = db.first_or_404(service.public_session(edition, session_id))
-    return feed_response(service.session_feed(edition, chosen, site(), utcnow()))
+    return edition.id, service.session_feed(edition, chosen, site(), utcnow())
 
 
 @bp.get("/<slug>/schedule.xml")
+@public_feed
 def schedule_xml(slug: str):
     edition = db.first_or_404(service.public_edition(slug))
-    return feed_response(service.schedule_feed(edition, "xml", site(), utcnow()))
+    return edition.id, service.schedule_feed(edition, "xml", site(), utcnow())
 
 
 @bp.get("/<slug>/schedule.json")
+@public_feed
 def schedule_json(slug: str):
     edition = db.first_or_404(service.public_edition(slug))
-    return feed_response(service.schedule_feed(edition, "json", site(), utcnow()))
+    return edition.id, service.schedule_feed(edition, "json", site(), utcnow())
 
 
 @bp.get("/feeds/organizer/<token>.ics")
@@ -90,21 +115,29 @@ def reset_token():
     return page, 200, {"Cache-Control": "no-store"}
 
 
-def feed_response(feed: Feed, public: bool = True) -> Response:
-    """Answer with the feed: 304 when the client's copy is current, gzip when accepted."""
+def loaded(feed: Feed) -> Feed:
+    """The feed with its bodies; one this request built is committed first, for every worker."""
     if feed.body is not None:
-        db.session.commit()  # this request built the body: store it for every worker
+        db.session.commit()
+        return feed
+    return with_body(feed) or abort(404)
+
+
+def feed_response(feed: Feed, public: bool = True) -> Response:
+    """Answer with a feed the service returned (stored first if this request built it)."""
+    return respond(loaded(feed), public)
+
+
+def respond(feed: Feed, public: bool = True) -> Response:
+    """Answer with the feed and its bodies: 304 when the client's copy is current, gzip if asked."""
     gzipped = request.accept_encodings["gzip"] > 0
     if not_modified(feed):
         return with_headers(Response(status=304), feed, gzipped, public)
-    full = with_body(feed)
-    if full is None:
-        abort(404)
-    response = Response(full.gzip_body if gzipped else full.body, mimetype=None,
-                        content_type=full.content_type)
+    response = Response(feed.gzip_body if gzipped else feed.body, mimetype=None,
+                        content_type=feed.content_type)
     if gzipped:
         response.headers["Content-Encoding"] = "gzip"
-    return with_headers(response, full, gzipped, public)
+    return with_headers(response, feed, gzipped, public)
 
 
 def not_modified(feed: Feed) -> bool:
@@ -129,3 +162,19 @@ def with_headers(response: Response, feed: Feed, gzipped: bool, public: bool) ->
     if public:
         response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def is_miss(response: Response) -> bool:
+    return response.status_code == 404
+
+
+@bp.get("/feeds/<token>.ics")
+@limiter.limit("30 per minute", deduct_when=is_miss)  # only misses count: guessing, not polling
+def personal(token: str):
+    from meetings.feeds.personal import personal_feed
+    from meetings.registration.feed_tokens import registration_for_feed_token
+
+    registration = registration_for_feed_token(token)
+    if registration is None:
+        abort(404)
+    return feed_response(loaded(personal_feed(registration, site(), utcnow())), public=False)

@@ -10,6 +10,8 @@ from meetings.i18n import lazy_gettext as _l
 from meetings.mail.service import erase_messages_to
 from meetings.models import Edition
 from meetings.registration import workshops
+from meetings.registration.agenda_choices import forget_choices
+from meetings.registration.feed_tokens import forget_feed
 from meetings.registration.models import (
     Invitation,
     Registration,
@@ -27,6 +29,8 @@ OPEN_STATUSES = (RegistrationStatus.UNVERIFIED, RegistrationStatus.PENDING,
 def anonymize(registration: Registration, *, now: datetime) -> None:
     """Strip everything personal; category, country and status remain as an anonymous count."""
     delete_tokens(registration)
+    forget_feed(registration)
+    forget_choices(registration)
     if registration.email:
         erase_messages_to(registration.email)
     registration.email = None

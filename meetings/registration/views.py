@@ -126,6 +126,9 @@ def lost_link(slug: str):
 
 
 def manage_page(registration: Registration, token: str, **extra):
+    from meetings.registration.personal_views import personal_context
+
+    extra = {**personal_context(registration), **extra}
     sessions = db.session.scalars(workshops.choosable_sessions(registration.edition_id)).all()
     seats = {seat.session_id: seat for seat in registration.workshops}
     return render_template(
@@ -138,7 +141,9 @@ def manage_page(registration: Registration, token: str, **extra):
 
 @bp.get("/manage-registration/<token>")
 def manage(token: str):
-    return manage_page(registration_or_404(token), token)
+    page = manage_page(registration_or_404(token), token)
+    db.session.commit()  # the personal feed address is created on the first visit
+    return page
 
 
 @bp.post("/manage-registration/<token>/verify")

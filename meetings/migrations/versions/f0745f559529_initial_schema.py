@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 7098b6468890
+Revision ID: f0745f559529
 Revises: 
-Create Date: 2026-11-25 03:56:38.869731
+Create Date: 2026-11-25 04:37:08.570943
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '7098b6468890'
+revision = 'f0745f559529'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -303,6 +303,31 @@ def upgrade():
     with op.batch_alter_table('access_token', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_access_token_registration_id'), ['registration_id'], unique=False)
 
+    op.create_table('agenda_choice',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_agenda_choice_registration_id_registration'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['session.id'], name=op.f('fk_agenda_choice_session_id_session'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_agenda_choice')),
+    sa.UniqueConstraint('registration_id', 'session_id', name=op.f('uq_agenda_choice_registration_id_session_id'))
+    )
+    with op.batch_alter_table('agenda_choice', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_agenda_choice_registration_id'), ['registration_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_agenda_choice_session_id'), ['session_id'], unique=False)
+
+    op.create_table('personal_feed',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=False),
+    sa.Column('nonce', sa.String(length=64), nullable=False),
+    sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_personal_feed_registration_id_registration'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_personal_feed')),
+    sa.UniqueConstraint('registration_id', name=op.f('uq_personal_feed_registration_id')),
+    sa.UniqueConstraint('token_hash', name=op.f('uq_personal_feed_token_hash'))
+    )
     op.create_table('registration_event',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('registration_id', sa.Integer(), nullable=False),
@@ -318,6 +343,25 @@ def upgrade():
     )
     with op.batch_alter_table('registration_event', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registration_event_registration_id'), ['registration_id'], unique=False)
+
+    op.create_table('session_change',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('session_id', sa.Integer(), nullable=False),
+    sa.Column('edition_id', sa.Integer(), nullable=False),
+    sa.Column('old_starts_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('old_ends_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('old_room_id', sa.Integer(), nullable=True),
+    sa.Column('old_room_name', sa.String(length=120), nullable=False),
+    sa.Column('old_status', sa.String(length=20), nullable=False),
+    sa.Column('first_changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_changed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['edition_id'], ['edition.id'], name=op.f('fk_session_change_edition_id_edition'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['session_id'], ['session.id'], name=op.f('fk_session_change_session_id_session'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_session_change')),
+    sa.UniqueConstraint('session_id', name=op.f('uq_session_change_session_id'))
+    )
+    with op.batch_alter_table('session_change', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_session_change_edition_id'), ['edition_id'], unique=False)
 
     op.create_table('session_speaker',
     sa.Column('session_id', sa.Integer(), nullable=False),
@@ -360,10 +404,20 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_session_speaker_speaker_id'))
 
     op.drop_table('session_speaker')
+    with op.batch_alter_table('session_change', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_session_change_edition_id'))
+
+    op.drop_table('session_change')
     with op.batch_alter_table('registration_event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_registration_event_registration_id'))
 
     op.drop_table('registration_event')
+    op.drop_table('personal_feed')
+    with op.batch_alter_table('agenda_choice', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_agenda_choice_session_id'))
+        batch_op.drop_index(batch_op.f('ix_agenda_choice_registration_id'))
+
+    op.drop_table('agenda_choice')
     with op.batch_alter_table('access_token', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_access_token_registration_id'))
 

@@ -1,0 +1,123 @@
+"""An approved attendee's personal feed (/feeds/<token>.ics): the edition's days and their choices.
+
+What it shows follows the entitlements in meetings/registration/agenda_choices.py. It is built
+once per version, and the version moves when the edition's revision, the attendee's choices,
+status or category, or the exporters change; nothing about the attendee but their choices is in
+it (no name, no manage link).
+"""
+
+import dataclasses
+import hashlib
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask_babel import force_locale
+
+from meetings import ical
+from meetings.countries import country_name
+from meetings.extensions import db
+from meetings.feeds.cache import Feed, cached
+from meetings.feeds.service import ICS, Site, feed_options, sessions_for_feed
+from meetings.i18n import gettext as _
+from meetings.markup import plain_text
+from meetings.models import Edition, EditionStatus, FeedCache, Session, SessionStatus
+from meetings.registration import agenda_choices
+from meetings.registration.models import Registration
+
+
+@cache
+def personal_code() -> str:
+    """A hash of this module: a deploy that changes the feed's shape rebuilds it."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def feed_version(registration: Registration, site: Site) -> str:
+    """Moves with the edition's revision and with anything of the attendee the feed depends on."""
+    parts = (registration.edition.revision or 0, registration.status.value,
+             registration.category.code, agenda_choices.choices_fingerprint(registration),
+             site.fingerprint(), personal_code())
+    return hashlib.sha256(repr(parts).encode()).hexdigest()[:40]
+
+
+def personal_feed(registration: Registration, site: Site, now: datetime) -> Feed:
+    """The attendee's feed, from the cache or built once for this version."""
+    edition = registration.edition
+
+    def build() -> bytes:
+        with force_locale(site.locale):
+            return personal_body(registration, site, now)
+
+    key = f"personal/{registration.id}"
+    return cached(key, feed_version(registration, site), content_type=ICS,
+                  last_modified=next_modified(key, max(now, edition.updated_at)), build=build,
+                  now=now, edition_id=edition.id)
+
+
+def next_modified(key: str, now: datetime) -> datetime:
+    """Last-Modified for a new version: now, and at least a second after the previous one."""
+    # "Now", as a removed choice leaves no timestamp; HTTP dates cannot tell apart one second.
+    previous = db.session.scalar(sa.select(FeedCache.last_modified).where(FeedCache.key == key))
+    return now if previous is None else max(now, previous + timedelta(seconds=1))
+
+
+def personal_body(registration: Registration, site: Site, now: datetime) -> bytes:
+    """The calendar: one all-day event for the edition, then each chosen session."""
+    edition = registration.edition
+    query = sessions_for_feed([edition.id]).where(
+        Session.id.in_(agenda_choices.chosen_sessions(registration)
+                       .with_only_columns(Session.id).scalar_subquery()))
+    if edition.status == EditionStatus.ARCHIVED:
+        query = query.where(Session.status != SessionStatus.CANCELLED)
+    sessions = db.session.scalars(query).unique().all()
+    base = feed_options(site)
+    lines = ical.calendar_head(calendar_info(edition, site))
+    lines += days_event(edition, site, now)
+    for session in sessions:
+        lines += ical.session_event(session, session_options(registration, session, base), now)
+    return ical.serialize([*lines, "END:VCALENDAR"])
+
+
+def session_options(registration: Registration, session: Session,
+                    base: ical.FeedOptions) -> ical.FeedOptions:
+    """Details of a closed session and online links only where the attendee is entitled."""
+    details = agenda_choices.may_see(registration, session)
+    online = details and agenda_choices.gets_online_links(registration)
+    return dataclasses.replace(base, private=details, online_links=online)
+
+
+def calendar_info(edition: Edition, site: Site) -> ical.CalendarInfo:
+    """Name and description of a personal feed (it names the edition, never the person)."""
+    return ical.CalendarInfo(
+        name=_("%(title)s — My agenda", title=edition.title),
+        description=_("Your days at %(title)s and the sessions you chose. This address is "
+                      "personal: do not share it.", title=edition.title),
+        url=site.agenda_url(edition),
+    )
+
+
+def days_event(edition: Edition, site: Site, now: datetime) -> list[str]:
+    """One all-day event spanning the edition: one bar across its days in every client."""
+    modified = ical.utc(edition.updated_at or now)
+    first, after_last = ical.all_day_range(edition.starts_on, edition.ends_on)
+    url = site.edition_url(edition)
+    description = "\n\n".join(p for p in (plain_text(edition.description), url) if p)
+    location = ", ".join(ical.venue_parts(edition.venue, country_name))
+    return [
+        "BEGIN:VEVENT",
+        f"UID:edition-{edition.id}-days@{ical.text(site.domain)}",
+        f"DTSTAMP:{modified}",
+        f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{after_last:%Y%m%d}",
+        f"SUMMARY:{ical.text(edition.title)}",
+        f"DESCRIPTION:{ical.text(description)}",
+        *ical.place_lines(edition.venue, location),
+        f"URL:{ical.uri(url)}",
+        "TRANSP:TRANSPARENT",
+        "STATUS:CONFIRMED",
+        f"SEQUENCE:{edition.revision or 0}",
+        f"CREATED:{ical.utc(edition.created_at or now)}",
+        f"LAST-MODIFIED:{modified}",
+        "END:VEVENT",
+    ]

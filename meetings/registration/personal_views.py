@@ -1,0 +1,64 @@
+"""The attendee's personal agenda and calendar-feed address, on the self-service page."""
+
+from flask import current_app, flash, redirect, request, url_for
+
+from meetings.errors import DomainError
+from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.models import Session, utcnow
+from meetings.registration import agenda_choices, feed_tokens
+from meetings.registration.forms import ConfirmForm
+from meetings.registration.models import Registration, RegistrationStatus
+from meetings.registration.views import bp, registration_or_404
+
+
+def feed_key() -> bytes:
+    """The server key personal-feed tokens are derived with."""
+    config = current_app.config
+    return (config.get("FEED_TOKEN_KEY") or config["SECRET_KEY"]).encode()
+
+
+def personal_context(registration: Registration) -> dict:
+    """What the manage page shows of the personal agenda and feed (creates the feed address)."""
+    if registration.status != RegistrationStatus.APPROVED:
+        return {"feed_url": None, "agenda": [], "candidates": []}
+    token = feed_tokens.feed_token(registration, feed_key(), utcnow())
+    return {
+        "feed_url": url_for("feeds.personal", token=token, _external=True),
+        "agenda": db.session.scalars(agenda_choices.agenda_of(registration)).all(),
+        "candidates": db.session.scalars(agenda_choices.agenda_candidates(registration)).all(),
+        "sees_closed": agenda_choices.sees_closed_details(registration),
+    }
+
+
+@bp.post("/manage-registration/<token>/agenda/<int:session_id>")
+def agenda(token: str, session_id: int):
+    registration = registration_or_404(token)
+    session = db.get_or_404(Session, session_id)
+    removing = request.form.get("action") == "remove"
+    if ConfirmForm().validate_on_submit():
+        try:
+            if removing:
+                agenda_choices.remove_from_agenda(registration, session, now=utcnow())
+            else:
+                agenda_choices.add_to_agenda(registration, session, now=utcnow())
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            flash(str(error.message), "error")
+        else:
+            message = (_("“%(title)s” is off your agenda.", title=session.title) if removing
+                       else _("“%(title)s” is on your agenda.", title=session.title))
+            flash(message, "success")
+    return redirect(url_for(".manage", token=token) + "#agenda")
+
+
+@bp.post("/manage-registration/<token>/calendar/reset")
+def reset_calendar(token: str):
+    registration = registration_or_404(token)
+    if registration.status == RegistrationStatus.APPROVED and ConfirmForm().validate_on_submit():
+        feed_tokens.reset_feed_token(registration, feed_key(), utcnow())
+        db.session.commit()
+        flash(_("Your calendar has a new address; the old one no longer works. Subscribe "
+                "again with the new address."), "success")
+    return redirect(url_for(".manage", token=token) + "#calendar")

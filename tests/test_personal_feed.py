@@ -1,0 +1,278 @@
+"""The personal feed (/feeds/<token>.ics), the personal agenda and their entitlements."""
+
+import hashlib
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from meetings.extensions import db
+from meetings.models import (
+    Edition,
+    EditionFormat,
+    EditionStatus,
+    Session,
+    SessionAccess,
+    SessionType,
+)
+from meetings.registration import service, setup, workshops
+from meetings.registration.models import (
+    AgendaChoice,
+    PersonalFeed,
+    Registration,
+    RegistrationMode,
+    RegistrationStatus,
+)
+from meetings.registration.tokens import issue_token
+from tests.factories import make_edition, make_session, make_venue
+from tests.test_ical import icalcheck
+from tests.test_registration_service import category, person
+
+NOW = datetime.now(UTC)
+FEED_URL = re.compile(r'value="http://localhost(/feeds/[^"/]+\.ics)"')
+
+
+def sign_up(edition, n: int, code: str) -> Registration:
+    """An approved registration (open mode) in category `code`."""
+    registration = service.register(edition, person(n), category_id=category(edition, code).id,
+                                    consent=True, now=NOW)
+    service.verify(registration, now=NOW)
+    assert registration.status == RegistrationStatus.APPROVED
+    return registration
+
+
+def build_world(app, format=EditionFormat.HYBRID) -> dict:
+    """An Amsterdam edition (28–29 March 2027) with open registration, sessions and two attendees:
+    `le` (law enforcement) and `gov` (government)."""
+    with app.app_context():
+        venue = make_venue()
+        edition = make_edition(venue=venue)
+        edition.format = format
+        setup.set_up(edition, now=NOW)
+        setup.update_settings(edition, opens_at=NOW - timedelta(days=1),
+                              closes_at=NOW + timedelta(days=30), capacity=None,
+                              mode=RegistrationMode.OPEN, auto_promote=True,
+                              privacy_notice="", now=NOW)
+        main, room_b = venue.rooms
+        day = datetime(2027, 3, 28, 8, 0, tzinfo=UTC)  # 10:00 in Amsterdam (summer time)
+        sessions = {
+            "plenary": make_session(edition, "Opening plenary", day, room=main,
+                                    online_url="https://stream.example.org/plenary"),
+            "closed": make_session(edition, "Heads of cybercrime units", day + timedelta(hours=2),
+                                   room=room_b, access=SessionAccess.CLOSED,
+                                   description="Secret agenda item.",
+                                   online_url="https://stream.example.org/closed-link"),
+            "workshop": make_session(edition, "Hands-on: model audits", day + timedelta(hours=4),
+                                     room=room_b, type=SessionType.WORKSHOP, capacity=10,
+                                     online_url="https://stream.example.org/workshop"),
+            "closed_workshop": make_session(
+                edition, "Undercover operations lab", day + timedelta(hours=6), room=room_b,
+                type=SessionType.WORKSHOP, capacity=10, access=SessionAccess.CLOSED,
+                description="Only for police.", online_url="https://stream.example.org/lab"),
+            "other": make_session(edition, "Unchosen panel", day + timedelta(days=1), room=main),
+        }
+        le = sign_up(edition, 1, "law_enforcement")
+        gov = sign_up(edition, 2, "government")
+        tokens = {"le": issue_token(le, NOW), "gov": issue_token(gov, NOW)}
+        db.session.commit()
+        return {"edition": edition.id, "le": le.id, "gov": gov.id, "tokens": tokens,
+                **{name: s.id for name, s in sessions.items()}}
+
+
+@pytest.fixture
+def world(app):
+    return build_world(app)
+
+
+def choose_workshop(app, registration_id: int, session_id: int) -> None:
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        workshops.choose(registration, db.session.get(Session, session_id), now=NOW)
+        db.session.commit()
+
+
+def add(client, world, who: str, session: str, action: str = "add"):
+    return client.post(f"/manage-registration/{world['tokens'][who]}/agenda/{world[session]}",
+                       data={"action": action}, follow_redirects=True)
+
+
+def feed_path(client, world, who: str) -> str:
+    page = client.get(f"/manage-registration/{world['tokens'][who]}").get_data(as_text=True)
+    return FEED_URL.search(page).group(1)
+
+
+def test_feed_holds_the_edition_days_and_only_the_chosen_sessions(app, client, world):
+    choose_workshop(app, world["gov"], world["workshop"])
+    assert "is on your agenda" in add(client, world, "gov", "plenary").get_data(as_text=True)
+    response = client.get(feed_path(client, world, "gov"))
+    assert response.status_code == 200
+    assert response.content_type == "text/calendar; charset=utf-8"
+    assert response.headers["Cache-Control"] == "private, max-age=300"
+    assert "Access-Control-Allow-Origin" not in response.headers
+    body = response.get_data(as_text=True).replace("\r\n ", "")
+    assert "DTSTART;VALUE=DATE:20270328" in body and "DTEND;VALUE=DATE:20270330" in body
+    assert "SUMMARY:Opening plenary" in body and "SUMMARY:Hands-on: model audits" in body
+    assert "Unchosen panel" not in body and "Heads of cybercrime" not in body
+    assert body.count("BEGIN:VEVENT") == 3
+    # Nothing about the person but their choices; never the manage link.
+    for private in ("Given2", "Family2", "p2@example.org", "manage-registration"):
+        assert private not in body
+
+
+def test_closed_session_details_only_for_law_enforcement(app, client, world):
+    choose_workshop(app, world["gov"], world["closed_workshop"])
+    choose_workshop(app, world["le"], world["closed_workshop"])
+    gov = client.get(feed_path(client, world, "gov")).get_data(as_text=True)
+    assert "SUMMARY:Closed session" in gov
+    for secret in ("Undercover", "Only for police", "stream.example.org/lab"):
+        assert secret not in gov
+    add(client, world, "le", "closed")
+    le = client.get(feed_path(client, world, "le")).get_data(as_text=True).replace("\r\n ", "")
+    assert "SUMMARY:Undercover operations lab" in le and "Only for police." in le
+    assert "SUMMARY:Heads of cybercrime units" in le and "Secret agenda item." in le
+
+
+def test_non_law_enforcement_cannot_add_a_closed_session(app, client, world):
+    page = add(client, world, "gov", "closed").get_data(as_text=True)
+    assert "cannot be added to your agenda" in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AgendaChoice.id))) == 0
+    manage = client.get(f"/manage-registration/{world['tokens']['gov']}").get_data(as_text=True)
+    assert "Heads of cybercrime units" not in manage
+    le_page = client.get(f"/manage-registration/{world['tokens']['le']}").get_data(as_text=True)
+    assert "Heads of cybercrime units" in le_page
+
+
+def test_online_links_only_in_virtual_or_hybrid_editions(app, client, world):
+    add(client, world, "gov", "plenary")
+    add(client, world, "le", "closed")
+    hybrid = client.get(feed_path(client, world, "gov")).get_data(as_text=True)
+    assert "stream.example.org/plenary" in hybrid.replace("\r\n ", "")
+    with app.app_context():
+        db.session.get(Edition, world["edition"]).format = EditionFormat.IN_PERSON
+        db.session.get(Edition, world["edition"]).touch(NOW)
+        db.session.commit()
+    in_person = client.get(feed_path(client, world, "gov")).get_data(as_text=True)
+    assert "SUMMARY:Opening plenary" in in_person and "stream.example.org" not in in_person
+    le = client.get(feed_path(client, world, "le")).get_data(as_text=True).replace("\r\n ", "")
+    assert "Secret agenda item." in le and "closed-link" not in le  # details, but no link
+
+
+def test_feed_address_is_separate_hashed_and_reset_retires_it(app, client, world):
+    old = feed_path(client, world, "gov")
+    token = old.removeprefix("/feeds/").removesuffix(".ics")
+    assert len(token) >= 43 and token not in world["tokens"].values()
+    assert feed_path(client, world, "gov") == old  # stable between visits
+    with app.app_context():
+        stored = db.session.scalar(sa.select(PersonalFeed))
+        assert stored.token_hash == hashlib.sha256(token.encode()).hexdigest()
+        assert token not in (stored.nonce, stored.token_hash)
+    assert client.get(f"/manage-registration/{token}").status_code == 404  # grants nothing else
+    assert client.get(old).status_code == 200
+    page = client.post(f"/manage-registration/{world['tokens']['gov']}/calendar/reset",
+                       follow_redirects=True).get_data(as_text=True)
+    assert "the old one no longer works" in page
+    new = FEED_URL.search(page).group(1)
+    assert new != old
+    assert client.get(old).status_code == 404
+    assert client.get(new).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/feeds/not-a-token.ics", "/feeds/" + "x" * 200 + ".ics"])
+def test_unknown_tokens_404(client, world, path):
+    assert client.get(path).status_code == 404
+
+
+def test_feed_of_a_draft_edition_404(app, client, world):
+    path = feed_path(client, world, "gov")
+    with app.app_context():
+        db.session.get(Edition, world["edition"]).status = EditionStatus.DRAFT
+        db.session.commit()
+    assert client.get(path).status_code == 404
+
+
+def test_feed_of_a_registration_that_is_not_approved_404(app, client, world):
+    path = feed_path(client, world, "gov")
+    with app.app_context():
+        service.cancel(db.session.get(Registration, world["gov"]), now=NOW)
+        db.session.commit()
+    assert client.get(path).status_code == 404
+    with app.app_context():
+        pending = service.register(db.session.get(Edition, world["edition"]), person(3),
+                                   category_id=category(db.session.get(
+                                       Edition, world["edition"])).id, consent=True, now=NOW)
+        token = issue_token(pending, NOW)
+        db.session.commit()
+    page = client.get(f"/manage-registration/{token}").get_data(as_text=True)
+    assert "/feeds/" not in page and "Your agenda" not in page
+
+
+def test_erasure_removes_the_feed_and_the_agenda(app, client, world):
+    add(client, world, "gov", "plenary")
+    path = feed_path(client, world, "gov")
+    client.post(f"/manage-registration/{world['tokens']['gov']}/erase")
+    assert client.get(path).status_code == 404
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PersonalFeed.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(AgendaChoice.id))) == 0
+
+
+def test_conditional_requests_gzip_and_head(app, client, world):
+    add(client, world, "gov", "plenary")
+    path = feed_path(client, world, "gov")
+    first = client.get(path)
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert client.get(path).headers["ETag"] == etag  # unchanged: same bytes, same tag
+    assert client.get(path, headers={"If-None-Match": etag}).status_code == 304
+    assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 304
+    zipped = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    head = client.head(path)
+    assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
+    add(client, world, "gov", "plenary", action="remove")
+    after_removal = client.get(path, headers={"If-None-Match": etag})
+    assert after_removal.status_code == 200 and b"Opening plenary" not in after_removal.data
+    assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 200
+    add(client, world, "gov", "plenary")
+    etag = client.get(path).headers["ETag"]
+    with app.app_context():  # an edit of the edition's agenda moves the tag too
+        session = db.session.get(Session, world["plenary"])
+        session.title = "Opening plenary (new title)"
+        session.edition.touch(NOW)
+        db.session.commit()
+    edited = client.get(path, headers={"If-None-Match": etag})
+    assert edited.status_code == 200 and b"(new title)" in edited.data
+
+
+def test_manage_page_advertises_the_feed(client, world):
+    page = client.get(f"/manage-registration/{world['tokens']['gov']}").get_data(as_text=True)
+    path = FEED_URL.search(page).group(1)
+    assert (f'<link rel="alternate" type="text/calendar" title="Global Meeting on AI for Law '
+            f'Enforcement 2027 — My agenda" href="http://localhost{path}">') in page
+    assert f'href="webcal://localhost{path}"' in page
+    assert "Add to Google Calendar" in page
+
+
+@pytest.fixture
+def rate_limited(app_config):
+    app_config["RATELIMIT_ENABLED"] = True
+
+
+def test_guessing_is_rate_limited_but_polling_is_not(rate_limited, client, world):
+    path = feed_path(client, world, "gov")
+    assert all(client.get(path).status_code == 200 for _ in range(35))
+    answers = [client.get(f"/feeds/guess-{i}.ics").status_code for i in range(31)]
+    assert answers[:30] == [404] * 30 and answers[30] == 429
+
+
+def test_personal_feeds_pass_icalcheck(app, client, world, tmp_path):
+    choose_workshop(app, world["le"], world["workshop"])
+    choose_workshop(app, world["gov"], world["closed_workshop"])
+    for who, session in (("le", "closed"), ("le", "plenary"), ("gov", "plenary")):
+        add(client, world, who, session)
+    files = []
+    for who in ("le", "gov"):
+        files.append(tmp_path / f"{who}.ics")
+        files[-1].write_bytes(client.get(feed_path(client, world, who)).data)
+    icalcheck(*files)
