@@ -42,7 +42,9 @@ def public_feed(view):
             memo.store(key, feed, edition_id, generation)
         return respond(feed)
 
-    return answer
+    # Public feeds are polled by calendar services from shared addresses: no per-client limit,
+    # and skipping the limiter keeps a cached hit close to the cost of serving bytes.
+    return limiter.exempt(answer)
 
 
 @bp.get("/editions.ics")
