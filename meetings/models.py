@@ -231,8 +231,16 @@ class Edition(db.Model):
         return [date.fromordinal(self.starts_on.toordinal() + i) for i in range(count)]
 
     def touch(self, now: datetime) -> None:
-        """Record that the edition or its agenda changed (feeds rebuild on a new revision)."""
-        self.revision = (self.revision or 0) + 1
+        """Record that the edition or its agenda changed (feeds rebuild on a new revision).
+
+        A stored edition is incremented in SQL, so two organizers committing at once get two
+        revisions (the second UPDATE waits for the first one's row lock) rather than one number
+        for two states; the attribute is reloaded after the flush.
+        """
+        if sa.inspect(self).persistent:
+            self.revision = Edition.revision + 1
+        else:
+            self.revision = (self.revision or 0) + 1
         self.updated_at = now
 
 

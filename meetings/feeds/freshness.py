@@ -34,6 +34,7 @@ CHANNEL = "meetings_feeds"
 EXTENSION = "meetings_feeds_memo"
 ALL = "*"  # payload for a change that may touch any edition (a venue, a room, a speaker link)
 PENDING = "meetings_feeds_changed"
+FLUSHING = "meetings_feeds_flushing"
 MAX_ENTRIES = 512
 HEARTBEAT = 0.5
 RETRY_DELAYS = (0.1, 0.2, 0.5, 1.0, 2.0, 5.0)
@@ -176,6 +177,7 @@ def init_app(app: Flask) -> None:
         conninfo = url.set(drivername="postgresql").render_as_string(hide_password=False)
     app.extensions[EXTENSION] = Memo(conninfo, float(app.config.get("FEEDS_MEMO_MAX_LAG", 2.0)))
     if not sa.event.contains(so.Session, "after_flush", notify_changes):
+        sa.event.listen(so.Session, "before_flush", collect_changes)
         sa.event.listen(so.Session, "after_flush", notify_changes)
         sa.event.listen(so.Session, "do_orm_execute", notify_bulk_changes)
         sa.event.listen(so.Session, "after_commit", forget_committed)
@@ -198,9 +200,18 @@ def changed_editions(session: so.Session) -> set[str]:
     return changed
 
 
+def collect_changes(session: so.Session, _flush_context, _instances) -> None:
+    """Note what the flush will change while the pending changes are still visible.
+
+    After the flush they are not: a value assigned as a SQL expression (the edition's
+    revision counter) is expired as soon as its UPDATE runs.
+    """
+    session.info.setdefault(FLUSHING, set()).update(changed_editions(session))
+
+
 def notify_changes(session: so.Session, _flush_context) -> None:
     """Notify in the flush's transaction: PostgreSQL delivers it only if that commits."""
-    notify(session, changed_editions(session))
+    notify(session, session.info.pop(FLUSHING, set()) | changed_editions(session))
 
 
 def notify_bulk_changes(state: so.ORMExecuteState) -> None:
@@ -229,3 +240,4 @@ def forget_committed(session: so.Session) -> None:
 
 def forget_pending(session: so.Session) -> None:
     session.info.pop(PENDING, None)
+    session.info.pop(FLUSHING, None)
