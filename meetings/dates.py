@@ -16,6 +16,16 @@ class AmbiguousLocalTime(LocalTimeError):
     pass
 
 
+class OutOfRangeLocalTime(NonexistentLocalTime):
+    """A year outside FIRST_YEAR..LAST_YEAR.
+
+    A NonexistentLocalTime so that callers catching only gaps still answer with a form error.
+    """
+
+
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
+
 def is_valid_timezone(name: str) -> bool:
     """True for an IANA zone name such as 'Europe/Amsterdam'."""
     if not name or name != name.strip():
@@ -34,7 +44,12 @@ def timezone_names() -> list[str]:
 
 
 def to_utc(local: datetime, zone_name: str) -> datetime:
-    """Turn a naive local time in `zone_name` into a UTC instant; refuse gaps and folds."""
+    """Turn a naive local time in `zone_name` into a UTC instant; refuse gaps, folds, far years."""
+    if not FIRST_YEAR <= local.year <= LAST_YEAR:
+        raise OutOfRangeLocalTime(
+            f"{local:%Y-%m-%d %H:%M} is out of range: "
+            f"enter a year from {FIRST_YEAR} to {LAST_YEAR}."
+        )
     zone = ZoneInfo(zone_name)
     first = local.replace(tzinfo=zone, fold=0)
     second = local.replace(tzinfo=zone, fold=1)

@@ -12,8 +12,6 @@ from meetings.accounts.service import create_user
 from meetings.dates import to_utc
 from meetings.errors import DomainError
 from meetings.extensions import db
-from meetings.registration import setup as registration_setup
-from meetings.registration.models import RegistrationMode
 from meetings.models import (
     Edition,
     EditionFormat,
@@ -30,6 +28,8 @@ from meetings.models import (
     User,
     Venue,
 )
+from meetings.registration import setup as registration_setup
+from meetings.registration.models import RegistrationMode
 
 DEMO_ADMIN_EMAIL = "admin@example.org"
 DEMO_ADMIN_PASSWORD = "meetings-demo"

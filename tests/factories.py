@@ -23,13 +23,15 @@ def make_user(email="organizer@example.org", password="correct horse battery", i
     user = User(email=email, name=email.split("@")[0], is_admin=is_admin)
     user.set_password(password)
     if edition_ids:
-        user.editions = list(db.session.scalars(sa.select(Edition).where(Edition.id.in_(edition_ids))))
+        chosen = sa.select(Edition).where(Edition.id.in_(edition_ids))
+        user.editions = list(db.session.scalars(chosen))
     db.session.add(user)
     db.session.flush()
     return user
 
 
-def make_venue(name="World Forum", timezone="Europe/Amsterdam", rooms=("Main Hall", "Room B")) -> Venue:
+def make_venue(name="World Forum", timezone="Europe/Amsterdam",
+               rooms=("Main Hall", "Room B")) -> Venue:
     venue = Venue(name=name, address="Churchillplein 10", city="The Hague", country="NL",
                   timezone=timezone, latitude=52.0894, longitude=4.2829,
                   accessibility_notes="Step-free access at the main entrance.")

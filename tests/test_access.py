@@ -72,11 +72,15 @@ def test_organizer_cannot_change_another_edition(app, client, auth, ids, action)
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Edition)) == 1
 
 
-def test_any_organizer_manages_venues(app, client, auth, ids):
+def test_organizers_manage_venues_of_their_editions(app, client, auth, ids):
     auth.create("org@example.org", is_admin=False)
     auth.login("org@example.org")
-    assert client.get(f"/manage/venues/{ids['venue']}/edit").status_code == 200
+    assert client.get(f"/manage/venues/{ids['venue']}/edit").status_code == 403
     assert client.get("/manage/venues/").status_code == 200
+    auth.logout()
+    auth.create("own@example.org", is_admin=False, editions=[ids["edition"]])
+    auth.login("own@example.org")
+    assert client.get(f"/manage/venues/{ids['venue']}/edit").status_code == 200
 
 
 def test_audit_link_only_for_admins(app, client, auth, ids):

@@ -1,4 +1,4 @@
-"""Two organizers' edits committed at once give two revisions, so feeds can never keep a stale body."""
+"""Two organizers' edits committed at once give two revisions: feeds never keep a stale body."""
 
 import threading
 

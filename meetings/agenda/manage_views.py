@@ -215,9 +215,13 @@ def session_delete(session_id: int):
         return render_template("agenda/session_delete.html", session=session, edition=edition)
     back = grid_url(session)
     now = utcnow()
+    try:
+        service.delete_session(session, now=now)
+    except DomainError as error:
+        return render_template("agenda/session_delete.html", session=session, edition=edition,
+                               error=str(error.message))
     record(current_user, "session.delete", f"Deleted session “{session.title}”",
            edition=edition, now=now)
-    service.delete_session(session, now=now)
     db.session.commit()
     flash(_("Session deleted."), "success")
     return redirect(back)

@@ -54,10 +54,15 @@ def filtered(query: sa.Select, track: Track | None, session_type: SessionType | 
 
 
 def speakers_with_sessions(edition: Edition) -> sa.Select:
-    """The edition's speakers by name, with their sessions (room included) loaded."""
+    """The edition's speakers with at least one non-closed session, by name, sessions loaded."""
+    visible = (
+        sa.select(SessionSpeaker.speaker_id)
+        .join(Session, Session.id == SessionSpeaker.session_id)
+        .where(Session.access != SessionAccess.CLOSED)
+    )
     return (
         sa.select(Speaker)
-        .where(Speaker.edition_id == edition.id)
+        .where(Speaker.edition_id == edition.id, Speaker.id.in_(visible))
         .options(so.selectinload(Speaker.appearances).joinedload(SessionSpeaker.session)
                  .joinedload(Session.room))
         .order_by(Speaker.name, Speaker.id)

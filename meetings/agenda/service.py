@@ -7,7 +7,15 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from meetings.agenda.changes import record_change
-from meetings.dates import AmbiguousLocalTime, NonexistentLocalTime, local_day_bounds, to_local
+from meetings.dates import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    OutOfRangeLocalTime,
+    local_day_bounds,
+    to_local,
+)
 from meetings.dates import to_utc as local_to_utc
 from meetings.errors import DomainError
 from meetings.extensions import db
@@ -24,6 +32,7 @@ from meetings.models import (
     SpeakerRole,
     Track,
 )
+from meetings.registration.models import AgendaChoice, WorkshopSeat
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 LIMITED_SEAT_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)
@@ -97,8 +106,20 @@ def restore_session(session: Session, *, now: datetime) -> list[str]:
     return speaker_warnings(session)
 
 
+def attendee_count(session: Session) -> int:
+    """How many workshop seats and personal-agenda choices name the session."""
+    seats = sa.select(sa.func.count()).select_from(WorkshopSeat).where(
+        WorkshopSeat.session_id == session.id)
+    choices = sa.select(sa.func.count()).select_from(AgendaChoice).where(
+        AgendaChoice.session_id == session.id)
+    return db.session.scalar(seats) + db.session.scalar(choices)
+
+
 def delete_session(session: Session, *, now: datetime) -> None:
-    """Remove a session from the agenda for good."""
+    """Remove a session from the agenda for good, unless attendees have chosen it."""
+    if attendee_count(session):
+        raise DomainError(_("Attendees have chosen this session: cancel it instead, so they "
+                            "are told."))
     session.edition.touch(now)
     db.session.delete(session)
     db.session.flush()
@@ -165,6 +186,8 @@ def to_utc(local: datetime, zone: str, field_name: str) -> datetime:
     """A local time entered in a form as a UTC instant, or a clear error on that field."""
     try:
         return local_to_utc(local, zone)
+    except OutOfRangeLocalTime:
+        message = _("Enter a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     except NonexistentLocalTime:
         message = _("%(time)s does not exist in %(zone)s: the clocks skip that hour for daylight "
                     "saving time. Choose another time.", time=f"{local:%Y-%m-%d %H:%M}", zone=zone)

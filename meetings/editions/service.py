@@ -37,6 +37,8 @@ RESERVED_SLUGS = frozenset({
     "favicon.ico", "robots.txt", "health",
 })
 SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # an edition's dates
+MAX_DAYS = 31
 
 
 @dataclass
@@ -143,8 +145,7 @@ def checked_fields(fields: EditionFields, edition: Edition | None = None) -> Edi
     )
     if not fields.title:
         raise DomainError(_l("Give the edition a title."), field="title")
-    if fields.ends_on < fields.starts_on:
-        raise DomainError(_l("The last day cannot be before the first day."), field="ends_on")
+    check_dates(fields)
     check_slug(fields.slug, edition)
     check_venue(fields)
     if not fields.timezone and fields.venue is not None:
@@ -152,6 +153,24 @@ def checked_fields(fields: EditionFields, edition: Edition | None = None) -> Edi
     if not is_valid_timezone(fields.timezone):
         raise DomainError(_l("Enter an IANA time zone such as Europe/Amsterdam."), field="timezone")
     return fields
+
+
+def check_dates(fields: EditionFields) -> None:
+    """Years from FIRST_YEAR to LAST_YEAR, the last day not before the first, at most 31 days."""
+    check_year(fields.starts_on, "starts_on")
+    check_year(fields.ends_on, "ends_on")
+    if fields.ends_on < fields.starts_on:
+        raise DomainError(_l("The last day cannot be before the first day."), field="ends_on")
+    if (fields.ends_on - fields.starts_on).days + 1 > MAX_DAYS:
+        raise DomainError(_l("An edition lasts at most %(days)s days.", days=MAX_DAYS),
+                          field="ends_on")
+
+
+def check_year(day: date, field: str) -> None:
+    """Refuse a date outside FIRST_YEAR..LAST_YEAR on that form field."""
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:
+        raise DomainError(_l("Enter a year from %(first)s to %(last)s.", first=FIRST_YEAR,
+                             last=LAST_YEAR), field=field)
 
 
 def check_slug(slug: str, edition: Edition | None = None) -> None:
@@ -226,6 +245,7 @@ def delete_edition(edition: Edition) -> None:
 def copy_edition(source: Edition, *, title: str, slug: str, ordinal: int, starts_on: date,
                  now: datetime) -> Edition:
     """A new draft with the source's venue, organizers, tracks and agenda shape, moved in time."""
+    check_year(starts_on, "starts_on")
     shift = starts_on - source.starts_on
     fields = checked_fields(EditionFields(
         ordinal=ordinal, title=title, slug=slug, starts_on=starts_on,

@@ -18,6 +18,10 @@ class OutboxStatus(enum.StrEnum):
 class OutboxMessage(db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     to_address: so.Mapped[str] = so.mapped_column(sa.String(254), index=True)
+    # The registration a message is about, so erasing one person's data spares their other mail.
+    registration_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
+    )
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
     text_body: so.Mapped[str] = so.mapped_column(sa.Text)
     html_body: so.Mapped[str] = so.mapped_column(sa.Text, default="")

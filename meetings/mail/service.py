@@ -9,10 +9,11 @@ from meetings.mail.models import OutboxMessage
 
 
 def queue_message(to_address: str, subject: str, text_body: str, html_body: str = "", *,
-                  now: datetime) -> OutboxMessage:
+                  now: datetime, registration_id: int | None = None) -> OutboxMessage:
     """Add a message to the outbox; it is sent after the surrounding transaction commits."""
     message = OutboxMessage(to_address=to_address, subject=subject[:300], text_body=text_body,
-                            html_body=html_body, created_at=now, next_attempt_at=now)
+                            html_body=html_body, created_at=now, next_attempt_at=now,
+                            registration_id=registration_id)
     db.session.add(message)
     db.session.flush()
     if has_app_context():
@@ -20,9 +21,9 @@ def queue_message(to_address: str, subject: str, text_body: str, html_body: str 
     return message
 
 
-def erase_messages_to(address: str) -> int:
-    """Delete every outbox message to an address, sent or not (they hold personal data)."""
+def erase_messages_of(registration_id: int) -> int:
+    """Delete the outbox messages about one registration, sent or not (they hold its data)."""
     result = db.session.execute(
-        db.delete(OutboxMessage).where(OutboxMessage.to_address == address)
+        db.delete(OutboxMessage).where(OutboxMessage.registration_id == registration_id)
     )
     return result.rowcount or 0

@@ -20,6 +20,8 @@ from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import EditionFormat, Session, SessionAccess, SessionStatus
 from meetings.registration.models import (
+    CHOOSABLE_TYPES,
+    LAW_ENFORCEMENT,
     AgendaChoice,
     Registration,
     RegistrationEvent,
@@ -27,9 +29,7 @@ from meetings.registration.models import (
     WorkshopSeat,
     WorkshopStatus,
 )
-from meetings.registration.workshops import CHOOSABLE_TYPES
 
-LAW_ENFORCEMENT = "law_enforcement"
 ONLINE_FORMATS = (EditionFormat.VIRTUAL, EditionFormat.HYBRID)
 
 

@@ -83,7 +83,8 @@ def send_digest(registration: Registration, changes: list[ChangeSummary], *,
                               e=edition.title)}
         text = render_template("mail/agenda_changes.txt", **context)
         html = render_template("mail/agenda_changes.html", subject=subject, **context)
-    queue_message(registration.email, subject, text, html, now=now)
+    queue_message(registration.email, subject, text, html, now=now,
+                  registration_id=registration.id)
 
 
 def change_lines(registration: Registration, change: ChangeSummary) -> tuple[str, list[str]]:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from meetings.extensions import db
-from meetings.models import Edition, Session, User, UTCDateTime, enum_column, utcnow
+from meetings.models import Edition, Session, SessionType, User, UTCDateTime, enum_column, utcnow
 
 
 class RegistrationMode(enum.StrEnum):
@@ -27,6 +27,12 @@ class RegistrationStatus(enum.StrEnum):
 
 # Pending registrations hold a seat while they wait for a decision (as Indico counts them).
 SEAT_HOLDING = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
+
+# Sessions with a capacity of these types are chosen with a seat (workshops.py).
+CHOOSABLE_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)
+
+# Law-enforcement attendees see closed sessions, so their registrations always need approval.
+LAW_ENFORCEMENT = "law_enforcement"
 
 
 class QuestionKind(enum.StrEnum):

@@ -64,7 +64,8 @@ def send_registration_mail(registration: Registration, kind: str, *, now: dateti
                    "link": link, "link_label": _("See or change your registration")}
         text = render_template("mail/message.txt", **context)
         html = render_template("mail/message.html", subject=subject, **context)
-    queue_message(registration.email, subject, text, html, now=now)
+    queue_message(registration.email, subject, text, html, now=now,
+                  registration_id=registration.id)
 
 
 def send_invitation_mail(invitation: Invitation, code: str, edition: Edition, *,

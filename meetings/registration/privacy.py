@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.mail.service import erase_messages_to
+from meetings.mail.service import erase_messages_of
 from meetings.models import Edition
 from meetings.registration import workshops
 from meetings.registration.agenda_choices import forget_choices
@@ -31,8 +31,7 @@ def anonymize(registration: Registration, *, now: datetime) -> None:
     delete_tokens(registration)
     forget_feed(registration)
     forget_choices(registration)
-    if registration.email:
-        erase_messages_to(registration.email)
+    erase_messages_of(registration.id)
     registration.email = None
     for name in ("given_name", "family_name", "organization", "job_title", "dietary",
                  "accessibility"):

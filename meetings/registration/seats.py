@@ -14,6 +14,7 @@ from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import User
 from meetings.registration.models import (
+    LAW_ENFORCEMENT,
     SEAT_HOLDING,
     Registration,
     RegistrationCategory,
@@ -69,8 +70,12 @@ def has_seat(settings: RegistrationSettings, category: RegistrationCategory) -> 
 
 def seat_status(settings: RegistrationSettings,
                 category: RegistrationCategory) -> RegistrationStatus:
-    """The status a registration gets when it takes a seat: pending if someone must approve it."""
-    if settings.mode == RegistrationMode.APPROVAL or category.requires_approval:
+    """The status a registration gets when it takes a seat: pending if someone must approve it.
+
+    Law enforcement always needs approval (it opens closed-session details), whatever the box says.
+    """
+    if (settings.mode == RegistrationMode.APPROVAL or category.requires_approval
+            or category.code == LAW_ENFORCEMENT):
         return RegistrationStatus.PENDING
     return RegistrationStatus.APPROVED
 

@@ -10,6 +10,7 @@ from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition
 from meetings.registration.models import (
+    LAW_ENFORCEMENT,
     Invitation,
     QuestionKind,
     Registration,
@@ -24,7 +25,7 @@ from meetings.registration.service import notify_promoted
 from meetings.registration.tokens import hash_token
 
 DEFAULT_CATEGORIES = (
-    ("law_enforcement", "Law enforcement", False),
+    ("law_enforcement", "Law enforcement", True),
     ("government", "Government", False),
     ("international_organization", "International organization", False),
     ("industry", "Industry", True),
@@ -101,7 +102,8 @@ def save_category(edition: Edition, category: RegistrationCategory | None, *, na
                                         position=len(db.session.scalars(categories_of(edition.id)).all()))
         db.session.add(category)
     category.name, category.quota = name.strip(), quota
-    category.requires_approval = requires_approval
+    # Law enforcement sees closed sessions: it always needs approval (see seats.seat_status).
+    category.requires_approval = requires_approval or category.code == LAW_ENFORCEMENT
     db.session.flush()
     notify_promoted(promote_waiting(settings, now), now)
     return category

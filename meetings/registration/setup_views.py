@@ -8,7 +8,13 @@ from flask_login import current_user, login_required
 
 from meetings.access import managed_edition_or_403
 from meetings.audit.service import record
-from meetings.dates import AmbiguousLocalTime, NonexistentLocalTime, to_local, to_utc
+from meetings.dates import (
+    AmbiguousLocalTime,
+    NonexistentLocalTime,
+    OutOfRangeLocalTime,
+    to_local,
+    to_utc,
+)
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
@@ -50,6 +56,8 @@ def utc_or_error(value: datetime | None, zone: str, field: str) -> datetime | No
         return None
     try:
         return to_utc(value, zone)
+    except OutOfRangeLocalTime as error:
+        raise DomainError(_("Enter a year from 1900 to 2200."), field=field) from error
     except NonexistentLocalTime as error:
         raise DomainError(_("This time does not exist in %(zone)s (the clocks skip it).",
                             zone=zone), field=field) from error

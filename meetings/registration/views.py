@@ -129,7 +129,7 @@ def manage_page(registration: Registration, token: str, **extra):
     from meetings.registration.personal_views import personal_context
 
     extra = {**personal_context(registration), **extra}
-    sessions = db.session.scalars(workshops.choosable_sessions(registration.edition_id)).all()
+    sessions = db.session.scalars(workshops.choosable_sessions(registration)).all()
     seats = {seat.session_id: seat for seat in registration.workshops}
     return render_template(
         "registration/manage.html", registration=registration, token=token,

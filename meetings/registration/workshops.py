@@ -7,8 +7,10 @@ import sqlalchemy as sa
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.models import Session, SessionStatus, SessionType
+from meetings.models import Session, SessionAccess, SessionStatus
+from meetings.registration.agenda_choices import may_see, sees_closed_details
 from meetings.registration.models import (
+    CHOOSABLE_TYPES,
     Registration,
     RegistrationEvent,
     RegistrationStatus,
@@ -18,17 +20,20 @@ from meetings.registration.models import (
 from meetings.registration.notify import send_registration_mail
 from meetings.registration.seats import lock_edition
 
-CHOOSABLE_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)
 
-
-def choosable_sessions(edition_id: int) -> sa.Select:
-    """Scheduled workshops and side events of an edition that have a capacity."""
-    return (
-        sa.select(Session)
-        .where(Session.edition_id == edition_id, Session.type.in_(CHOOSABLE_TYPES),
-               Session.capacity.is_not(None), Session.status == SessionStatus.SCHEDULED)
-        .order_by(Session.starts_at, Session.title)
-    )
+def choosable_sessions(registration: Registration) -> sa.Select:
+    """Workshops open for choice that the attendee may see, and those they hold a place in."""
+    open_for_choice = sa.and_(Session.type.in_(CHOOSABLE_TYPES), Session.capacity.is_not(None),
+                              Session.status == SessionStatus.SCHEDULED)
+    chosen = sa.select(WorkshopSeat.session_id).where(
+        WorkshopSeat.registration_id == registration.id)
+    query = (sa.select(Session)
+             .where(Session.edition_id == registration.edition_id,
+                    sa.or_(open_for_choice, Session.id.in_(chosen.scalar_subquery())))
+             .order_by(Session.starts_at, Session.title))
+    if not sees_closed_details(registration):
+        query = query.where(Session.access != SessionAccess.CLOSED)
+    return query
 
 
 def confirmed_count(session_id: int) -> int:
@@ -70,6 +75,8 @@ def check_choosable(registration: Registration, session: Session) -> None:
     if (session.edition_id != registration.edition_id or session.capacity is None
             or session.is_cancelled or session.type not in CHOOSABLE_TYPES):
         raise DomainError(_l("This session cannot be chosen."))
+    if not may_see(registration, session):
+        raise DomainError(_l("This closed session is open to law-enforcement participants only."))
     for seat in registration.workshops:
         if seat.session_id == session.id:
             raise DomainError(_l("You have already chosen this session."))
@@ -95,13 +102,16 @@ def leave(registration: Registration, session: Session, *, now: datetime) -> lis
 def promote_workshop(session: Session, *, now: datetime) -> list[WorkshopSeat]:
     """Fill free places of a workshop from its waiting list in arrival order (under the lock)."""
     promoted = []
-    free = session.capacity - confirmed_count(session.id)
-    if free <= 0:
-        return promoted
-    waiting = db.session.scalars(
-        sa.select(WorkshopSeat).where(WorkshopSeat.session_id == session.id,
-                                      WorkshopSeat.status == WorkshopStatus.WAITLISTED)
-        .order_by(WorkshopSeat.id).limit(free)).all()
+    waiting_query = (sa.select(WorkshopSeat)
+                     .where(WorkshopSeat.session_id == session.id,
+                            WorkshopSeat.status == WorkshopStatus.WAITLISTED)
+                     .order_by(WorkshopSeat.id))
+    if session.capacity is not None:  # no capacity (seats cleared): every place is free
+        free = session.capacity - confirmed_count(session.id)
+        if free <= 0:
+            return promoted
+        waiting_query = waiting_query.limit(free)
+    waiting = db.session.scalars(waiting_query).all()
     for seat in waiting:
         seat.status = WorkshopStatus.CONFIRMED
         promoted.append(seat)

@@ -54,6 +54,11 @@ def room_session_count(room: Room) -> int:
         sa.select(sa.func.count()).select_from(Session).where(Session.room_id == room.id))
 
 
+def may_change(user, venue: Venue) -> bool:
+    """Admins change any venue; organizers only one whose every edition they manage."""
+    return user.is_admin or all(user.can_manage(edition) for edition in venue.editions)
+
+
 # Venues --------------------------------------------------------------------------------------
 
 def create_venue(fields: VenueFields) -> Venue:

@@ -20,6 +20,13 @@ bp = Blueprint("venues", __name__)
 bp.add_app_template_global(timezone_names)
 
 
+def changeable_venue_or_403(venue: Venue) -> Venue:
+    """A venue the current user may change (see service.may_change), else 403."""
+    if not service.may_change(current_user, venue):
+        abort(403)
+    return venue
+
+
 def add_error(form, error: DomainError, default: str) -> None:
     """Show a domain error beside the field it names."""
     field = getattr(form, error.field or default, None) or getattr(form, default)
@@ -80,6 +87,7 @@ def create():
 @login_required
 def edit(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
+    changeable_venue_or_403(venue)
     form = venue_form(venue)
     if form.validate_on_submit():
         now = utcnow()
@@ -100,6 +108,7 @@ def edit(venue_id: int):
 @login_required
 def delete(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
+    changeable_venue_or_403(venue)
     if request.method == "POST":
         name = venue.name
         try:
@@ -124,6 +133,7 @@ def room_fields(form: RoomForm) -> service.RoomFields:
 @login_required
 def room_create(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
+    changeable_venue_or_403(venue)
     form = RoomForm()
     if form.validate_on_submit():
         now = utcnow()
@@ -145,6 +155,7 @@ def room_create(venue_id: int):
 @login_required
 def room_edit(room_id: int):
     room = db.get_or_404(Room, room_id, options=[joinedload(Room.venue)])
+    changeable_venue_or_403(room.venue)
     form = RoomForm(obj=room)
     if form.validate_on_submit():
         now = utcnow()
@@ -166,6 +177,7 @@ def room_edit(room_id: int):
 @login_required
 def room_delete(room_id: int):
     room = db.get_or_404(Room, room_id, options=[selectinload(Room.venue)])
+    changeable_venue_or_403(room.venue)
     venue_id = room.venue_id
     if request.method == "POST":
         summary = f"Deleted room {room.name} of {room.venue.name}"

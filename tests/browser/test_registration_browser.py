@@ -85,7 +85,7 @@ def test_register_confirm_choose_cancel_and_approve_from_waiting_list(
     page.get_by_label("Email", exact=True).fill("grace@example.org")
     page.get_by_label("Organization", exact=True).fill("Naval Criminal Investigative Service")
     page.get_by_label("Country", exact=True).select_option("US")
-    page.get_by_label("Participant category").select_option(label="Law enforcement")
+    page.get_by_label("Participant category").select_option(label="Government")
     page.get_by_label("I have read the privacy notice").check()
     page.get_by_role("button", name="Register").click()
     page.get_by_role("heading", name="Check your email").wait_for()
