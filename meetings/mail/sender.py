@@ -98,16 +98,26 @@ def deliver_pending(now: datetime, ids: list[int] | None = None,
     settings = smtp_settings(current_app.config)
     transport = Transport(settings)
     sent = failed = 0
+    tried: list[int] = []
     try:
-        for message in db.session.scalars(due_messages(now, ids, limit)).all():
+        while len(tried) < limit and (message := claim_next(now, ids, tried)) is not None:
+            tried.append(message.id)
             if deliver_one(transport, message, settings["sender"], now):
                 sent += 1
             else:
                 failed += 1
-            db.session.commit()
+            db.session.commit()  # releases the claim together with the outcome
     finally:
         transport.close()
     return sent, failed
+
+
+def claim_next(now: datetime, ids: list[int] | None, tried: list[int]) -> OutboxMessage | None:
+    """Lock the next due message; another sender skips it (PostgreSQL), so none goes out twice."""
+    query = due_messages(now, ids, limit=1).with_for_update(skip_locked=True)
+    if tried:
+        query = query.where(OutboxMessage.id.not_in(tried))
+    return db.session.scalar(query)
 
 
 def deliver_one(transport: Transport, message: OutboxMessage, sender: str, now: datetime) -> bool:
