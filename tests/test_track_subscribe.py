@@ -16,3 +16,12 @@ def test_track_page_offers_the_track_feed(app, client):
     assert "Policy — Global Meeting on AI for Law Enforcement 2027" in page
     plain = client.get("/2027/agenda").get_data(as_text=True)
     assert 'subscribe-track' not in plain
+
+
+def test_session_page_advertises_its_calendar_file(app, client):
+    with app.app_context():
+        session_id = make_session(make_edition()).id
+        db.session.commit()
+    page = client.get(f"/2027/sessions/{session_id}").get_data(as_text=True)
+    assert (f'<link rel="alternate" type="text/calendar" title="Opening keynote" '
+            f'href="http://localhost/2027/sessions/{session_id}.ics">') in page
