@@ -133,8 +133,15 @@ def mark_changed(session: Session, now: datetime) -> None:
 
 
 def bump(session: Session, now: datetime) -> None:
-    """Move only the session's change counter and last-modified time."""
-    session.sequence = (session.sequence or 0) + 1
+    """Move only the session's change counter and last-modified time.
+
+    A stored session is incremented in SQL: two organizers saving it at once get two SEQUENCE
+    values, so calendar clients take the later state.
+    """
+    if sa.inspect(session).persistent:
+        session.sequence = Session.sequence + 1
+    else:
+        session.sequence = (session.sequence or 0) + 1
     session.updated_at = now
 
 
