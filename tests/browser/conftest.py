@@ -64,6 +64,6 @@ def page(browser):
 def run_a11ycheck(urls: list[str], width: int) -> subprocess.CompletedProcess:
     """Run ../shared/a11ycheck on the given localhost URLs at one viewport width."""
     if not chromium_available() and os.environ.get("CI") != "true":
-        pytest.skip("Chromium is not installed")
+        pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     return subprocess.run([str(A11YCHECK), "--width", str(width), *urls],
                           capture_output=True, text=True, timeout=600)
