@@ -62,6 +62,8 @@ def environment_config() -> dict:
         config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config.pop("DATABASE_URL"))
     if config.get("SECRET_KEY") and os.environ.get("SESSION_COOKIE_SECURE", "") == "1":
         config["SESSION_COOKIE_SECURE"] = True
+    if "MAIL_SEND_AFTER_COMMIT" in os.environ:
+        config["MAIL_SEND_AFTER_COMMIT"] = os.environ["MAIL_SEND_AFTER_COMMIT"] == "1"
     return config
 
 
