@@ -3,6 +3,7 @@
 from functools import cache
 
 from babel import Locale
+from wtforms.fields.choices import SelectChoice
 
 
 @cache
@@ -24,6 +25,7 @@ def is_country_code(code: str) -> bool:
     return (code or "").upper() in country_names()
 
 
-def country_choices(locale: str = "en") -> list[tuple[str, str]]:
+def country_choices(locale: str = "en") -> list[SelectChoice]:
     """Form choices: an empty choice, then every country by name."""
-    return [("", "—")] + list(country_names(locale).items())
+    return [SelectChoice("", "—")] + [
+        SelectChoice(code, name) for code, name in country_names(locale).items()]

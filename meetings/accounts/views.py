@@ -11,6 +11,7 @@ from meetings.accounts.forms import LoginForm, UserForm
 from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
+from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Edition, User
 
@@ -75,7 +76,7 @@ def create():
             record(current_user, "user.create", f"Created account {user.email}")
             db.session.commit()
         except DomainError as error:
-            getattr(form, error.field or "email").errors.append(str(error.message))
+            add_error(form, error, "email")
         else:
             flash(_("Account created."), "success")
             return redirect(url_for("accounts.index"))
@@ -105,7 +106,7 @@ def edit(user_id: int):
             record(current_user, "user.update", f"Updated account {user.email}")
             db.session.commit()
         except DomainError as error:
-            getattr(form, error.field or "name").errors.append(str(error.message))
+            add_error(form, error, "name")
         else:
             flash(_("Account saved."), "success")
             return redirect(url_for("accounts.index"))

@@ -3,17 +3,16 @@
 import sqlalchemy as sa
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms.fields.choices import SelectChoice
 
 from meetings.access import managed_edition_or_403
 from meetings.agenda import catalog
 from meetings.agenda.forms import SpeakerForm, TrackForm
-from meetings.agenda.manage_views import add_error
 from meetings.agenda.views import bp
 from meetings.audit.service import record
 from meetings.countries import country_choices
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Speaker, Track, utcnow
 
@@ -106,7 +105,7 @@ def manage_speakers(edition_id: int):
 
 def speaker_form(speaker: Speaker | None = None) -> SpeakerForm:
     form = SpeakerForm(obj=speaker)
-    form.country.choices = [SelectChoice(code, name) for code, name in country_choices()]
+    form.country.choices = country_choices()
     return form
 
 

@@ -14,14 +14,9 @@ from meetings.agenda.views import bp
 from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Session, SessionAccess, SessionStatus, SessionType, utcnow
-
-
-def add_error(form, error: DomainError, default: str = "title") -> None:
-    """Show a domain error beside the field it names."""
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, str(error.message)]
 
 
 def flash_warnings(warnings: list[str]) -> None:
@@ -136,7 +131,7 @@ def session_create(edition_id: int):
         try:
             session, warnings = service.create_session(edition, session_input(form), now=now)
         except DomainError as error:
-            add_error(form, error)
+            add_error(form, error, "title")
         else:
             record(current_user, "session.create", f"Created session “{session.title}”",
                    edition=edition, now=now)
@@ -163,7 +158,7 @@ def session_edit(session_id: int):
                               for link in session.speaker_links[SPEAKER_ROWS:]]
             warnings = service.update_session(session, data, now=now)
         except DomainError as error:
-            add_error(form, error)
+            add_error(form, error, "title")
         else:
             record(current_user, "session.update", f"Updated session “{session.title}”",
                    edition=edition, now=now)

@@ -17,6 +17,7 @@ from meetings.editions import service
 from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, EditionForm
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
@@ -45,12 +46,6 @@ def edition_format(value: EditionFormat) -> str:
 @bp.app_template_filter("edition_status")
 def edition_status(value: EditionStatus) -> str:
     return str(STATUS_LABELS.get(value, value))
-
-
-def add_error(form, error: DomainError, default: str) -> None:
-    """Show a domain error beside the field it names."""
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, str(error.message)]
 
 
 # Public pages --------------------------------------------------------------------------------

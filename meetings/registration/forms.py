@@ -51,7 +51,7 @@ class DetailsForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.country.choices = [SelectChoice(c, n) for c, n in country_choices()]
+        self.country.choices = country_choices()
 
 
 class RegistrationForm(DetailsForm):

@@ -3,7 +3,6 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
-from wtforms.fields.choices import SelectChoice
 
 from meetings.audit.service import record
 from meetings.countries import country_choices
@@ -11,6 +10,7 @@ from meetings.dates import timezone_names
 from meetings.editions.service import can_view, edition_by_slug
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Room, Venue, utcnow
 from meetings.venues import service
@@ -25,12 +25,6 @@ def changeable_venue_or_403(venue: Venue) -> Venue:
     if not service.may_change(current_user, venue):
         abort(403)
     return venue
-
-
-def add_error(form, error: DomainError, default: str) -> None:
-    """Show a domain error beside the field it names."""
-    field = getattr(form, error.field or default, None) or getattr(form, default)
-    field.errors = [*field.errors, str(error.message)]
 
 
 @bp.get("/<slug>/venue")
@@ -53,7 +47,7 @@ def manage_index():
 
 def venue_form(venue: Venue | None = None) -> VenueForm:
     form = VenueForm(obj=venue)
-    form.country.choices = [SelectChoice(code, name) for code, name in country_choices()]
+    form.country.choices = country_choices()
     return form
 
 
