@@ -79,6 +79,8 @@ def test_register_confirm_choose_cancel_and_approve_from_waiting_list(
     inbox = registration_site["inbox"]
     page.goto(f"{live_url}/2027/register")
     page.get_by_role("button", name="Register").click()
+    # is_visible() does not wait for the answer to the submit; wait_for does (it raises if absent).
+    page.locator("#error-summary").wait_for(state="visible")
     assert page.locator("#error-summary").is_visible()
     page.get_by_label("Given name").fill("Grace")
     page.get_by_label("Family name").fill("Hopper")
