@@ -9,6 +9,7 @@ from meetings.access import admin_required
 from meetings.accounts import service
 from meetings.accounts.forms import LoginForm, UserForm
 from meetings.audit.service import record
+from meetings.editions.service import managed_editions
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.form_errors import add_error
@@ -57,7 +58,8 @@ def index():
 
 
 def edition_choices() -> list[SelectChoice]:
-    editions = db.session.scalars(sa.select(Edition).order_by(Edition.starts_on.desc())).all()
+    """Every edition, newest first (only admins reach these pages)."""
+    editions = db.session.scalars(managed_editions(current_user)).all()
     return [SelectChoice(e.id, f"{e.title} ({e.slug})") for e in editions]
 
 
