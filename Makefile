@@ -17,6 +17,10 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# make run works with no configuration: a random SECRET_KEY is kept in instance/secret_key,
+# links in mails and feeds point at the port that is served, mail is printed to the terminal.
+run: export DEVELOPMENT = 1
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) meetings demo --if-empty

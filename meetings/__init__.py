@@ -4,7 +4,7 @@ import os
 
 from flask import Flask
 
-from meetings.config import default_config, environment_config
+from meetings.config import default_config, ensure_secret_key, environment_config
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -20,12 +20,15 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
+    ensure_secret_key(app.config, app.instance_path)
 
-    if app.config.get("PROXY_FIX"):
-        # Behind nginx or another proxy: trust one hop's X-Forwarded-For/-Proto/-Host.
+    hops = int(app.config.get("PROXY_FIX") or 0)
+    if hops:
+        # Behind nginx: trust that many hops of X-Forwarded-For/-Proto/-Host/-Port, no more.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops)
 
     register_extensions(app)
     register_blueprints(app)

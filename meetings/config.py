@@ -1,37 +1,126 @@
-"""Configuration: defaults, then environment variables, then the test mapping."""
+"""Configuration: one typed table of settings; defaults, then environment, then the test mapping.
+
+Every setting an operator may give is a row of SETTINGS with its type, default and meaning. A
+value that does not parse stops the app with a message naming the variable; "0", "false", "no"
+and "off" are false, never true.
+"""
 
 import os
+import secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
 
-ENVIRONMENT_KEYS = (
-    "SECRET_KEY",
-    "DATABASE_URL",
-    "SERVER_NAME",
-    "SITE_URL",
-    "CALENDAR_DOMAIN",
-    "RATELIMIT_STORAGE_URI",
-    "MAIL_SERVER",
-    "MAIL_PORT",
-    "MAIL_USERNAME",
-    "MAIL_PASSWORD",
-    "MAIL_USE_TLS",
-    "MAIL_FROM",
-    "PROXY_FIX",
-    "REGISTRATION_RETENTION_DAYS",
-    "AGENDA_CHANGE_DIGEST_MINUTES",
-    "FEED_TOKEN_KEY",
-    "FEEDS_MEMO_MAX_LAG",
+
+class ConfigurationError(RuntimeError):
+    """A setting is missing or has a value of the wrong type; the message names the variable."""
+
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+def parse_bool(text: str) -> bool:
+    word = text.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
+
+
+def parse_int(text: str) -> int:
+    return int(text.strip())
+
+
+def parse_float(text: str) -> float:
+    return float(text.strip())
+
+
+def parse_str(text: str) -> str:
+    return text.strip()
+
+
+PARSERS: dict[type, Callable[[str], Any]] = {
+    bool: parse_bool, int: parse_int, float: parse_float, str: parse_str,
+}
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    type: type
+    default: Any
+    meaning: str
+    minimum: float | None = None
+    secret: bool = False
+
+    def parse(self, text: str) -> Any:
+        """The typed value of an environment string, or ConfigurationError naming the variable."""
+        try:
+            value = PARSERS[self.type](text)
+        except ValueError as error:
+            shown = "(hidden)" if self.secret else repr(text)
+            raise ConfigurationError(
+                f"{self.name}={shown} is not a valid {self.type.__name__}: {error}"
+            ) from None
+        if self.minimum is not None and value < self.minimum:
+            raise ConfigurationError(f"{self.name}={text!r} must be at least {self.minimum:g}")
+        return value
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", str, None, "signs sessions and CSRF tokens; required outside `make run`",
+            secret=True),
+    Setting("DEVELOPMENT", bool, False,
+            "`make run` sets it: without SECRET_KEY, a random key is kept in instance/secret_key"),
+    Setting("DATABASE_URL", str, None, "SQLAlchemy URL; SQLite at instance/meetings.db when unset"),
+    Setting("SERVER_NAME", str, None, "Flask's SERVER_NAME (usually leave unset)"),
+    Setting("SITE_URL", str, "http://127.0.0.1:5000", "absolute links in mails, feeds and exports"),
+    Setting("CALENDAR_DOMAIN", str, None, "right-hand side of calendar UIDs; SITE_URL's host"),
+    Setting("RATELIMIT_STORAGE_URI", str, "memory://",
+            "Flask-Limiter storage; redis://127.0.0.1:6379/0 shares limits between hosts"),
+    Setting("MAIL_SERVER", str, "", "SMTP host; unset: every message is printed to the terminal"),
+    Setting("MAIL_PORT", int, None, "SMTP port (587 with MAIL_USE_TLS, else 25)", minimum=1),
+    Setting("MAIL_USERNAME", str, "", "SMTP login"),
+    Setting("MAIL_PASSWORD", str, "", "SMTP password", secret=True),
+    Setting("MAIL_USE_TLS", bool, False, "STARTTLS on the SMTP connection"),
+    Setting("MAIL_FROM", str, "no-reply@localhost", "sender address of every message"),
+    Setting("MAIL_TIMEOUT", float, 10.0, "seconds the mail worker waits for the SMTP server",
+            minimum=0.1),
+    Setting("MAIL_MAX_ATTEMPTS", int, 8,
+            "failed attempts after which a message is marked failed and shown to organizers",
+            minimum=1),
+    Setting("PROXY_FIX", int, 0,
+            "number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)",
+            minimum=0),
+    Setting("SESSION_COOKIE_SECURE", bool, False, "send the session cookie over HTTPS only"),
+    Setting("HSTS_SECONDS", int, 31536000,
+            "Strict-Transport-Security max-age on HTTPS responses (0: no header)", minimum=0),
+    Setting("LOCK_TIMEOUT_MS", int, 3000,
+            "longest a request waits for a seat lock before answering 'busy, try again'",
+            minimum=1),
+    Setting("REGISTRATION_RETENTION_DAYS", int, 180,
+            "days after an edition ends before `meetings purge` anonymizes registrations",
+            minimum=0),
+    Setting("AGENDA_CHANGE_DIGEST_MINUTES", int, 15,
+            "quiet minutes after the last agenda change before attendees are mailed", minimum=0),
+    Setting("FEED_TOKEN_KEY", str, None,
+            "key for personal feed addresses (SECRET_KEY when unset)", secret=True),
+    Setting("FEEDS_MEMO_MAX_LAG", float, 2.0,
+            "seconds a worker may answer public feeds from memory without hearing from PostgreSQL",
+            minimum=0),
 )
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
 def default_config(instance_path: str) -> dict:
     """Settings that make `make run` work on a laptop with no configuration."""
-    return {
-        "SECRET_KEY": "dev-only-change-me",
+    config = {s.name: s.default for s in SETTINGS if s.name != "DATABASE_URL"}
+    config.update({
         "SQLALCHEMY_DATABASE_URI": "sqlite:///" + os.path.join(instance_path, "meetings.db"),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
-        "SITE_URL": "http://127.0.0.1:5000",
-        "CALENDAR_DOMAIN": None,
-        "RATELIMIT_STORAGE_URI": "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "BABEL_DEFAULT_LOCALE": "en",
         "LANGUAGES": ["en"],
@@ -39,32 +128,57 @@ def default_config(instance_path: str) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
-        # Days after an edition ends before `flask meetings purge` may anonymize registrations.
-        "REGISTRATION_RETENTION_DAYS": 180,
-        # Agenda changes are emailed once the edition's agenda has been quiet this long.
-        "AGENDA_CHANGE_DIGEST_MINUTES": 15,
-        # Key for personal calendar-feed addresses (SECRET_KEY when unset); changing it
-        # changes every attendee's feed address.
-        "FEED_TOKEN_KEY": None,
-        # Longest a worker may answer a public feed from memory without hearing from PostgreSQL.
-        "FEEDS_MEMO_MAX_LAG": 2.0,
-    }
+    })
+    return config
 
 
-def environment_config() -> dict:
-    """Settings given as environment variables (DATABASE_URL becomes the SQLAlchemy URI)."""
+def environment_config(environ: Mapping[str, str] | None = None) -> dict:
+    """Typed settings given as environment variables (DATABASE_URL becomes the SQLAlchemy URI)."""
+    environ = os.environ if environ is None else environ
     config = {}
-    for key in ENVIRONMENT_KEYS:
-        value = os.environ.get(key)
-        if value:
-            config[key] = value
+    for setting in SETTINGS:
+        text = environ.get(setting.name)
+        if text is None or (text.strip() == "" and setting.type is not bool):
+            continue
+        config[setting.name] = setting.parse(text)
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config.pop("DATABASE_URL"))
-    if config.get("SECRET_KEY") and os.environ.get("SESSION_COOKIE_SECURE", "") == "1":
-        config["SESSION_COOKIE_SECURE"] = True
-    if "MAIL_SEND_AFTER_COMMIT" in os.environ:
-        config["MAIL_SEND_AFTER_COMMIT"] = os.environ["MAIL_SEND_AFTER_COMMIT"] == "1"
     return config
+
+
+def ensure_secret_key(config: dict, instance_path: str) -> None:
+    """Refuse to start without SECRET_KEY, except under `make run` (DEVELOPMENT), which keeps one.
+
+    The development key is random, written once to instance/secret_key with mode 0600 and reused,
+    so sessions survive restarts and no key is ever published with the code.
+    """
+    if config.get("SECRET_KEY"):
+        return
+    if not config.get("DEVELOPMENT"):
+        raise ConfigurationError(
+            "SECRET_KEY is not set. Set it to a long random value, for example "
+            "SECRET_KEY=$(python3 -c 'import secrets; print(secrets.token_hex(32))'); "
+            "`make run` sets DEVELOPMENT=1 and keeps a generated key in instance/secret_key."
+        )
+    config["SECRET_KEY"] = development_secret_key(os.path.join(instance_path, "secret_key"))
+
+
+def development_secret_key(path: str) -> str:
+    """Read the key stored at `path`, creating it (mode 0600) on first use."""
+    try:
+        with open(path, encoding="ascii") as stored:
+            key = stored.read().strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    key = secrets.token_hex(32)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w", encoding="ascii") as stored:
+        stored.write(key + "\n")
+    os.chmod(path, 0o600)
+    return key
 
 
 def normalize_database_url(url: str) -> str:
