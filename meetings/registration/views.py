@@ -28,15 +28,6 @@ from meetings.registration.tokens import registration_for_token
 bp = Blueprint("registration", __name__)
 
 
-@bp.after_request
-def private_pages(response: Response) -> Response:
-    """Pages opened by a token or showing personal data are never cached or referred."""
-    if request.path.startswith(("/manage-registration/", "/manage/")):
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Referrer-Policy"] = "no-referrer"
-    return response
-
-
 def public_edition_or_404(slug: str) -> Edition:
     edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
     if not edition.is_public:
