@@ -12,3 +12,7 @@ class DomainError(Exception):
 
 class NotAllowed(DomainError):
     """The user may not do this to this object."""
+
+
+class Busy(DomainError):
+    """A lock was not had in time; the request may simply be tried again."""

@@ -9,6 +9,7 @@ sessions builds several times faster, and the tests read every feed back with ic
 other parsers.
 """
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -18,7 +19,12 @@ from meetings.markup import plain_text
 
 PRODID = "-//UNICRI and INTERPOL//Global Meeting on AI for Law Enforcement//EN"
 # Control characters other than TAB are not allowed in iCalendar text; newlines are escaped first.
-_CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0A, 0x20), 0x7F)}
+# C1 controls and Unicode's own line and paragraph separators go too: code that splits lines the
+# way Python's str.splitlines() or JavaScript does would otherwise see injected lines.
+_CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0A, 0x20), *range(0x7F, 0xA0),
+                                     0x2028, 0x2029)}
+# Every character some parser takes as the end of a line: written as an escaped newline.
+_LINE_BREAKS = re.compile("\r\n|[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass(frozen=True)
@@ -270,7 +276,7 @@ def utc(instant: datetime) -> str:
 def text(value: str) -> str:
     """Escape a TEXT value: backslash, semicolon, comma and newlines; drop other controls."""
     value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
-    value = value.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+    value = _LINE_BREAKS.sub("\\\\n", value)
     return value.translate(_CONTROLS)
 
 

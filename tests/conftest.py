@@ -35,7 +35,8 @@ def postgres_schema():
     if not POSTGRES_URL:
         yield None
         return
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test",
+                      "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:

@@ -294,6 +294,17 @@ def test_text_escaping_round_trips():
     assert str(event["SUMMARY"]) == 'a, b; c \\ d\ne\nfg "quoted" \ttab'
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1e"])
+def test_unicode_line_separators_cannot_inject_lines(separator):
+    """Code that splits lines the way Python or JavaScript do sees no injected property."""
+    title = f"Opening{separator}ATTENDEE:mailto:evil@example.org"
+    escaped = ical.text(title)
+    assert escaped == "Opening\\nATTENDEE:mailto:evil@example.org"
+    line = ical.serialize([f"SUMMARY:{escaped}"]).decode()
+    assert line.splitlines() == [f"SUMMARY:{escaped}"]
+    assert ical.uri(f"https://x.example/a{separator}b") == "https://x.example/ab"
+
+
 def test_fold_keeps_backslash_escapes_on_one_line():
     line = ("DESCRIPTION:" + "x" * 62 + "\\,yyyy").encode()
     folded = ical.fold(line)

@@ -4,6 +4,7 @@ import csv
 import io
 from datetime import UTC, date, datetime
 
+import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
@@ -40,12 +41,30 @@ def test_csv_snapshot_is_byte_exact_and_defuses_formulas():
     registration, questions = sample()
     text = registrations_csv([registration], questions)
     assert text == (
-        "\ufeffid,status,given_name,family_name,email,organization,job_title,country,category,"
-        "language,dietary,accessibility,listed,created_at,verified_at,Tracks\r\n"
-        "3,approved,Ada,Lovelace,ada@example.org,'+SUM(A1),,GB,Academia,en,,,yes,"
-        "2027-01-10T12:00:00Z,2027-01-10T12:00:00Z,Policy; Tech\r\n")
+        '\ufeff"id","status","given_name","family_name","email","organization","job_title",'
+        '"country","category","language","dietary","accessibility","listed","created_at",'
+        '"verified_at","Tracks"\r\n'
+        '"3","approved","Ada","Lovelace","ada@example.org","\'+SUM(A1)","","GB","Academia","en",'
+        '"","","yes","2027-01-10T12:00:00Z","2027-01-10T12:00:00Z","Policy; Tech"\r\n')
     row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert row["Tracks"] == "Policy; Tech"
+
+
+@pytest.mark.parametrize("delimiter", [",", ";", "\t"])
+def test_no_cell_starts_a_formula_whatever_the_spreadsheet_splits_on(delimiter):
+    """A spreadsheet set to split on semicolons (Dutch, French, German) must still see text."""
+    registration, questions = sample()
+    registration.given_name = "Jan;=1+2;"
+    registration.family_name = "  =HYPERLINK(\"http://evil.example\")"
+    registration.organization = "Police\t=cmd|' /C calc'!A0"
+    registration.job_title = 'He said "=1+1"'
+    text = registrations_csv([registration], questions).lstrip("\ufeff")
+    for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+        for cell in row:
+            assert not cell.lstrip(" \u00a0").startswith(("=", "+", "-", "@", "|")), cell
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["given_name"] == "Jan;'=1+2;"
+    assert row["family_name"] == "'  =HYPERLINK(\"http://evil.example\")"
 
 
 def test_xlsx_round_trip():

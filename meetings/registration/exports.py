@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable
 
 from openpyxl import Workbook
@@ -11,7 +12,7 @@ from meetings.registration.models import Registration, RegistrationQuestion
 COLUMNS = ("id", "status", "given_name", "family_name", "email", "organization", "job_title",
            "country", "category", "language", "dietary", "accessibility", "listed",
            "created_at", "verified_at")
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
 
 
 def answer_text(value) -> str:
@@ -26,7 +27,18 @@ def answer_text(value) -> str:
 def safe_cell(value) -> str:
     """Text a spreadsheet will not run as a formula (CSV injection)."""
     text = answer_text(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    # Spreadsheets skip leading spaces before deciding that a cell is a formula.
+    return "'" + text if text.lstrip(" \u00a0").startswith(FORMULA_STARTS) else text
+
+
+# A formula start right after something a spreadsheet may split on (comma, semicolon, tab,
+# line break), perhaps after spaces: under another locale's separator that begins a new cell.
+SPLIT_THEN_FORMULA = re.compile(r"([,;\t\r\n][ \u00a0]*)(?=[=+\-@|])")
+
+
+def csv_cell(cell: str) -> str:
+    """A safe cell that stays safe when the CSV is split on another separator than a comma."""
+    return SPLIT_THEN_FORMULA.sub(r"\1'", cell)
 
 
 def row_of(registration: Registration, questions: list[RegistrationQuestion]) -> list[str]:
@@ -49,12 +61,17 @@ def header(questions: list[RegistrationQuestion]) -> list[str]:
 
 def registrations_csv(registrations: Iterable[Registration],
                       questions: list[RegistrationQuestion]) -> str:
-    """CSV (RFC 4180, UTF-8 with a BOM so spreadsheets pick the encoding)."""
+    """CSV (RFC 4180, UTF-8 with a BOM so spreadsheets pick the encoding).
+
+    Every field is quoted, and a formula start after a comma, semicolon or tab inside a cell
+    is defused too: a spreadsheet that splits on semicolons (Dutch, French, German settings)
+    reads "Jan;=1+2" as "Jan" and "'=1+2", text rather than a live formula.
+    """
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(header(questions))
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
+    writer.writerow([csv_cell(cell) for cell in header(questions)])
     for registration in registrations:
-        writer.writerow(row_of(registration, questions))
+        writer.writerow([csv_cell(cell) for cell in row_of(registration, questions)])
     return "\ufeff" + out.getvalue()
 
 

@@ -5,11 +5,13 @@ never both take the last seat: PostgreSQL locks the edition's settings row (SELE
 UPDATE); SQLite starts the transaction with BEGIN IMMEDIATE (one writer at a time).
 """
 
+import sqlite3
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 
-from meetings.errors import DomainError
+from meetings.errors import Busy, DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import User
@@ -24,6 +26,17 @@ from meetings.registration.models import (
     RegistrationStatus,
 )
 
+BUSY_MESSAGE = _l("Many people are registering right now. Please try again in a moment; "
+                  "nothing you entered is lost.")
+DEFAULT_LOCK_TIMEOUT_MS = 3000
+
+
+def lock_timeout_ms() -> int:
+    """How long to wait for the edition lock (LOCK_TIMEOUT_MS) before answering 'busy'."""
+    if has_app_context():
+        return int(current_app.config.get("LOCK_TIMEOUT_MS") or DEFAULT_LOCK_TIMEOUT_MS)
+    return DEFAULT_LOCK_TIMEOUT_MS
+
 
 def begin_immediate() -> None:
     """On SQLite, make the current transaction a write transaction before its first read."""
@@ -33,20 +46,45 @@ def begin_immediate() -> None:
     raw = connection.connection.driver_connection
     # Once a write has happened the transaction already holds SQLite's write lock.
     if not raw.in_transaction:
-        raw.execute("BEGIN IMMEDIATE")
+        try:
+            raw.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:  # "database is locked" after the busy timeout
+            raise Busy(BUSY_MESSAGE) from error
 
 
 def lock_edition(edition_id: int) -> RegistrationSettings:
-    """Take the edition's registration lock and return its fresh settings."""
+    """Take the edition's registration lock and return its fresh settings.
+
+    A stuck transaction elsewhere never hangs the request: after LOCK_TIMEOUT_MS it raises
+    Busy. On PostgreSQL the wait runs inside a savepoint, so the timeout leaves the request's
+    transaction usable for showing the form again.
+    """
     begin_immediate()
-    settings = db.session.scalar(
-        sa.select(RegistrationSettings)
-        .where(RegistrationSettings.edition_id == edition_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
+    query = (sa.select(RegistrationSettings)
+             .where(RegistrationSettings.edition_id == edition_id)
+             .with_for_update()
+             .execution_options(populate_existing=True))
+    if db.session.connection().dialect.name == "postgresql":
+        settings = locked_with_timeout(query, lock_timeout_ms())
+    else:
+        settings = db.session.scalar(query)
     if settings is None:
         raise DomainError(_l("Registration is not open for this edition."))
+    return settings
+
+
+def locked_with_timeout(query: sa.Select, timeout_ms: int) -> RegistrationSettings | None:
+    """Run a FOR UPDATE query with PostgreSQL's lock_timeout; Busy when the lock is not had."""
+    try:
+        with db.session.begin_nested():
+            db.session.execute(sa.select(sa.func.set_config("lock_timeout", f"{timeout_ms}ms",
+                                                            True)))
+            settings = db.session.scalar(query)
+            db.session.execute(sa.select(sa.func.set_config("lock_timeout", "0", True)))
+    except sa.exc.OperationalError as error:
+        if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available
+            raise Busy(BUSY_MESSAGE) from error
+        raise
     return settings
 
 
