@@ -212,3 +212,21 @@ def test_registering_is_rate_limited(app, app_config, edition_ids):
     assert client.get("/2027/register").status_code == 200
     with limited.app_context():
         db.engine.dispose()
+
+
+def test_lost_link_takes_as_long_for_an_unknown_address_as_for_a_registered_one(
+        client, app, edition_ids, mailing):
+    """The answer's timing must not tell who registered: both wait for the same floor."""
+    import time
+
+    from meetings.uniform_timing import LOST_LINK_FLOOR
+
+    register(client, edition_ids)
+    durations = {}
+    for email in ("ada@example.org", "nobody@example.org"):
+        started = time.monotonic()
+        response = client.post("/2027/register/lost-link", data={"email": email})
+        durations[email] = time.monotonic() - started
+        assert response.status_code == 302
+    assert min(durations.values()) >= LOST_LINK_FLOOR
+    assert "Here is the link" in mailing.bodies("plain")[-1]
