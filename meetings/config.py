@@ -91,6 +91,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_MAX_ATTEMPTS", int, 8,
             "failed attempts after which a message is marked failed and shown to organizers",
             minimum=1),
+    Setting("LOGIN_ACCOUNT_LIMIT", str, "10 per 15 minutes",
+            "failed logins (passwords and two-factor codes) allowed per account, from any address"),
     Setting("PROXY_FIX", int, 0,
             "number of reverse proxies in front whose X-Forwarded-* headers are trusted (0: none)",
             minimum=0),

@@ -1,8 +1,10 @@
 """Typed SQLAlchemy models: editions, venues, rooms, tracks, speakers, sessions, users, audit."""
 
 import enum
+import secrets
 import uuid
 from datetime import UTC, date, datetime
+from typing import ClassVar
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
@@ -42,6 +44,10 @@ def utcnow() -> datetime:
 
 def new_uid() -> str:
     return str(uuid.uuid4())
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
 class EditionFormat(enum.StrEnum):
@@ -114,17 +120,36 @@ class User(UserMixin, db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     # SHA-256 of the organizer's personal feed token (the token itself is never stored).
     feed_token_hash: so.Mapped[str | None] = so.mapped_column(sa.String(64), unique=True)
+    # Part of Flask-Login's id: a new value ends every session of this account.
+    session_token: so.Mapped[str] = so.mapped_column(sa.String(64), default=new_session_token)
+    # TOTP second factor: the base32 secret (set while enrolling), whether it is confirmed, and
+    # the last time step a code was accepted for (a code is never accepted twice).
+    totp_secret: so.Mapped[str | None] = so.mapped_column(sa.String(64))
+    totp_enabled: so.Mapped[bool] = so.mapped_column(default=False)
+    totp_last_counter: so.Mapped[int | None] = so.mapped_column(sa.BigInteger)
 
     editions: so.Mapped[list["Edition"]] = so.relationship(
         secondary=edition_organizer, back_populates="organizers"
     )
 
+    password_method: ClassVar[str] = "scrypt"
+
     @property
     def is_active(self) -> bool:
         return self.active
 
+    def get_id(self) -> str:
+        """Flask-Login's id: the row id and the session token, so a new token ends old sessions."""
+        return f"{self.id}:{self.session_token}"
+
+    def end_sessions(self) -> None:
+        """Make every session (and remember cookie) of this account stop working."""
+        self.session_token = new_session_token()
+
     def set_password(self, password: str) -> None:
-        self.password_hash = generate_password_hash(password, method="scrypt")
+        """Store a new password hash; every existing session of the account ends with it."""
+        self.password_hash = generate_password_hash(password, method=self.password_method)
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)

@@ -1,0 +1,98 @@
+"""Passwords: forgotten (a mailed link), set from an invitation or reset link, or changed."""
+
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user, login_required, login_user
+
+from meetings.accounts import links, service, two_factor
+from meetings.accounts.blueprint import bp
+from meetings.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
+from meetings.accounts.models import TokenPurpose
+from meetings.audit.service import record
+from meetings.errors import DomainError
+from meetings.extensions import db, limiter
+from meetings.form_errors import add_error
+from meetings.i18n import gettext as _
+from meetings.mail.sender import send_queued
+from meetings.models import utcnow
+
+
+def site_url() -> str:
+    return current_app.config["SITE_URL"]
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@limiter.limit("5 per hour", methods=["POST"])
+def forgot_password():
+    form = EmailForm()
+    if form.validate_on_submit():
+        links.request_password_reset(form.email.data, now=utcnow(), site_url=site_url())
+        db.session.commit()
+        send_queued()
+        # The same answer whether or not the address has an account.
+        flash(_("If this address has an active account, a link to set a new password is on its "
+                "way. It works once, within an hour."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/forgot_password.html", form=form)
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def reset_password(token: str):
+    return set_password_page(token, TokenPurpose.PASSWORD_RESET)
+
+
+@bp.route("/invitation/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+def accept_invitation(token: str):
+    return set_password_page(token, TokenPurpose.INVITATION)
+
+
+def set_password_page(token: str, purpose: TokenPurpose):
+    """Both links lead here: choose a password, then log in with it."""
+    now = utcnow()
+    link = links.usable_link(token, purpose, now=now)
+    if link is None:
+        return render_template("accounts/link_invalid.html"), 404
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            user = links.set_password_with_link(token, purpose, form.password.data, now=now)
+            record(user, f"user.{purpose.value}_used", f"{user.email} set a password with a link")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "password")
+        else:
+            flash(_("Your password is set. Please log in."), "success")
+            return redirect(url_for(".login"))
+    return render_template("accounts/set_password.html", form=form, user=link.user,
+                           invitation=purpose == TokenPurpose.INVITATION)
+
+
+@bp.get("/account/")
+@login_required
+def account():
+    return render_template("accounts/account.html",
+                           codes_left=two_factor.recovery_codes_left(current_user),
+                           required=two_factor.two_factor_required())
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+@limiter.limit("10 per hour", methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        try:
+            service.change_password(user, form.current_password.data, form.new_password.data)
+            record(user, "user.password_changed", f"{user.email} changed their password")
+            db.session.commit()
+        except DomainError as error:
+            db.session.rollback()
+            add_error(form, error, "new_password")
+        else:
+            login_user(user)  # this session goes on with the new token; every other one ended
+            flash(_("Your password is changed. Your other sessions are logged out."), "success")
+            return redirect(url_for(".account"))
+    return render_template("accounts/change_password.html", form=form)
