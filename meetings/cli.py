@@ -1,4 +1,4 @@
-"""`flask --app app meetings …`: create-admin, demo."""
+"""`flask --app app meetings …`: create-admin, demo, send-mail, mail-worker, purge."""
 
 import sys
 
@@ -32,6 +32,14 @@ def create_admin(email: str, name: str, password_stdin: bool) -> None:
     click.echo(f"Administrator {user.email} created.")
 
 
+@meetings_cli.command("settings")
+def settings() -> None:
+    """Print every setting: type, default and meaning (the README's configuration table)."""
+    from meetings.config import settings_table
+
+    click.echo(settings_table(), nl=False)
+
+
 @meetings_cli.command("demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has any edition.")
 def demo(if_empty: bool) -> None:
@@ -60,30 +68,70 @@ def demo(if_empty: bool) -> None:
         click.echo("Change this password (or remove the account) before going live.")
 
 
-@meetings_cli.command("send-mail")
-@click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
-def send_mail(limit: int) -> None:
-    """Deliver pending outbox messages (run every minute from cron or a systemd timer).
-
-    First it queues the agenda-change digests of editions whose agenda has been quiet for
-    AGENDA_CHANGE_DIGEST_MINUTES, so a burst of edits becomes one email per attendee.
-    """
+def queue_digests(now) -> int:
+    """Queue the agenda-change digests of editions quiet for AGENDA_CHANGE_DIGEST_MINUTES."""
     from datetime import timedelta
 
     from flask import current_app
 
-    from meetings.mail.sender import deliver_pending
-    from meetings.models import utcnow
     from meetings.registration.change_mail import dispatch_due
 
-    now = utcnow()
     window = timedelta(minutes=int(current_app.config.get("AGENDA_CHANGE_DIGEST_MINUTES", 15)))
     digests = dispatch_due(now, window)
     db.session.commit()
+    return digests
+
+
+@meetings_cli.command("send-mail")
+@click.option("--limit", default=500, show_default=True, help="Most messages to try in this run.")
+def send_mail(limit: int) -> None:
+    """Deliver due outbox messages once (from cron or a timer, when no mail-worker runs).
+
+    First it queues the agenda-change digests of editions whose agenda has been quiet for
+    AGENDA_CHANGE_DIGEST_MINUTES, so a burst of edits becomes one email per attendee. A message
+    that fails is kept for a later attempt or marked failed; it never makes this command fail.
+    """
+    from meetings.mail.sender import deliver_pending
+    from meetings.models import utcnow
+
+    now = utcnow()
+    digests = queue_digests(now)
     if digests:
         click.echo(f"Queued {digests} agenda-change digest(s).")
-    sent, failed = deliver_pending(now, limit=limit)
-    click.echo(f"Sent {sent} message(s); {failed} kept for a later attempt.")
+    batch = deliver_pending(now, limit=limit)
+    click.echo(f"Sent {batch.sent} message(s); {batch.retrying} kept for a later attempt; "
+               f"{batch.failed} failed.")
+    if batch.unreachable:
+        click.echo(f"The SMTP server could not be used: {batch.unreachable}", err=True)
+
+
+@meetings_cli.command("mail-worker")
+@click.option("--poll", default=2.0, show_default=True,
+              help="Seconds between looks when PostgreSQL cannot notify (SQLite, LISTEN down).")
+@click.option("--idle", default=30.0, show_default=True,
+              help="Longest sleep while listening for PostgreSQL notifications.")
+@click.option("--batch", default=100, show_default=True,
+              help="Most messages sent over one SMTP connection.")
+def mail_worker(poll: float, idle: float, batch: int) -> None:
+    """Deliver the outbox continuously until SIGTERM or Ctrl-C (run one or more per site).
+
+    Woken by PostgreSQL NOTIFY when a message is queued; several workers never send a message
+    twice. Also queues the agenda-change digests once a minute.
+    """
+    import logging
+    import signal
+
+    from flask import current_app
+
+    from meetings.mail.worker import MailWorker
+
+    logging.basicConfig(level=logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    worker = MailWorker(current_app._get_current_object(), poll=poll, idle=idle, batch=batch,
+                        periodic=queue_digests)
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: worker.stop())
+    worker.run()
 
 
 @meetings_cli.command("purge")

@@ -189,3 +189,15 @@ def normalize_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix):]
     return url
+
+
+def settings_table() -> str:
+    """The README's configuration table (a test keeps the two identical)."""
+    rows = ["| variable | type | default | meaning |", "| --- | --- | --- | --- |"]
+    for setting in SETTINGS:
+        default = "unset" if setting.default in (None, "") else f"`{setting.default}`"
+        if setting.type is bool and setting.default is False:
+            default = "`0`"
+        rows.append(f"| `{setting.name}` | {setting.type.__name__} | {default} | "
+                    f"{setting.meaning} |")
+    return "\n".join(rows) + "\n"

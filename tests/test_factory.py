@@ -105,3 +105,10 @@ def test_command_line_without_secret_key_exits_with_a_message(tmp_path):
     assert done.returncode != 0
     assert "SECRET_KEY is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_readme_lists_every_setting_as_the_code_defines_it():
+    from meetings.config import settings_table
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert settings_table() in readme, "paste `flask --app app meetings settings` into README"
