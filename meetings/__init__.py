@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops)
 
+    register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
@@ -37,6 +38,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_request_guards(app: Flask) -> None:
+    from meetings import request_guards
+
+    request_guards.init_app(app)
 
 
 def register_extensions(app: Flask) -> None:
@@ -59,10 +66,10 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from meetings import accounts, agenda, audit, editions, feeds, registration, venues
+    from meetings import accounts, agenda, audit, editions, feeds, mail, registration, venues
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
-    for module in (accounts, audit, venues, agenda, feeds, registration, editions):
+    for module in (accounts, audit, mail, venues, agenda, feeds, registration, editions):
         app.register_blueprint(module.bp)
 
 

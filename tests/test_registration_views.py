@@ -16,6 +16,7 @@ from tests.conftest import build_test_config
 from tests.factories import make_session
 from tests.test_mail import (  # noqa: F401  (fixture below)
     Controller,
+    DeliveredInbox,
     Inbox,
     free_port,
     smtp_server,  # noqa: F401
@@ -46,7 +47,7 @@ def edition_ids(app):
 def mailing(app, smtp_server):  # noqa: F811
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
                       MAIL_FROM="registration@meetings.test")
-    return smtp_server.inbox
+    return DeliveredInbox(app, smtp_server.inbox)
 
 
 def last_link(inbox) -> str:

@@ -1,1 +1,5 @@
-"""Outgoing email: an outbox table filled inside the caller's transaction, sent after commit."""
+"""Outgoing email: an outbox filled in the caller's transaction, delivered by the mail worker."""
+
+from meetings.mail.views import bp
+
+__all__ = ["bp"]

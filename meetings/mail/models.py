@@ -11,8 +11,9 @@ from meetings.models import UTCDateTime, enum_column, utcnow
 
 
 class OutboxStatus(enum.StrEnum):
-    PENDING = "pending"
-    SENT = "sent"
+    PENDING = "pending"  # waiting for its first or next attempt
+    SENT = "sent"  # accepted by the SMTP server (or printed, without MAIL_SERVER)
+    FAILED = "failed"  # given up: shown to organizers, who may retry it
 
 
 class OutboxMessage(db.Model):
@@ -32,6 +33,7 @@ class OutboxMessage(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     sent_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    last_attempt_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     last_error: so.Mapped[str] = so.mapped_column(sa.String(500), default="")
 
     __table_args__ = (sa.Index("ix_outbox_message_due", "status", "next_attempt_at"),)

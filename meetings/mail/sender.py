@@ -1,21 +1,56 @@
-"""Deliver pending outbox rows over SMTP (or to the log when no MAIL_SERVER is configured)."""
+"""Deliver due outbox rows over SMTP: one connection per batch, every failure caught per message.
+
+Only the mail worker and `meetings send-mail` call this; no request talks to SMTP. A message
+that cannot be built, or that the server refuses for good, is marked failed at once; other
+failures are retried with back-off until MAIL_MAX_ATTEMPTS, then marked failed. When the
+server cannot be reached (refused, timed out, dropped) the batch stops: the next messages would
+only wait for the same timeout.
+"""
 
 import logging
 import smtplib
+import sys
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.models import utcnow
+from meetings.mail.service import terminal_text
 
 log = logging.getLogger("meetings.mail")
 MAX_BACKOFF = timedelta(hours=1)
 FIRST_BACKOFF = timedelta(seconds=30)
+
+
+class Unreachable(Exception):
+    """The SMTP server cannot be reached or stopped answering: end this batch."""
+
+
+@dataclass
+class Batch:
+    """What one delivery pass did."""
+
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    unreachable: str = ""
+
+    @property
+    def tried(self) -> int:
+        return self.sent + self.retrying + self.failed
+
+    def count(self, status: OutboxStatus) -> None:
+        if status == OutboxStatus.SENT:
+            self.sent += 1
+        elif status == OutboxStatus.FAILED:
+            self.failed += 1
+        else:
+            self.retrying += 1
 
 
 def backoff(attempts: int) -> timedelta:
@@ -37,7 +72,7 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
 
 
 def smtp_settings(config) -> dict:
-    """SMTP settings from the app config (environment values arrive as strings)."""
+    """SMTP settings from the app config (typed by meetings.config; strings tolerated)."""
     use_tls = str(config.get("MAIL_USE_TLS") or "").lower() in {"1", "true", "yes", "on"}
     return {
         "server": config.get("MAIL_SERVER") or "",
@@ -46,40 +81,59 @@ def smtp_settings(config) -> dict:
         "password": config.get("MAIL_PASSWORD") or "",
         "use_tls": use_tls,
         "sender": config.get("MAIL_FROM") or "no-reply@localhost",
+        "timeout": float(config.get("MAIL_TIMEOUT") or 5.0),
+        "max_attempts": int(config.get("MAIL_MAX_ATTEMPTS") or 8),
     }
 
 
 class Transport:
-    """One SMTP connection for a batch (or the log, in development)."""
+    """One SMTP connection for a batch, opened on the first message."""
 
     def __init__(self, settings: dict):
         self.settings = settings
-        self.smtp = None
+        self.smtp: smtplib.SMTP | None = None
 
-    def send(self, email: EmailMessage) -> None:
-        if not self.settings["server"]:
-            log.info("Email (no MAIL_SERVER set, not sent):\n%s", email.as_string())
-            return
+    def send(self, message: OutboxMessage, email: EmailMessage) -> None:
         if self.smtp is None:
             self.smtp = self.connect()
         self.smtp.send_message(email)
 
     def connect(self) -> smtplib.SMTP:
         s = self.settings
-        smtp = smtplib.SMTP(s["server"], s["port"], timeout=10)
-        if s["use_tls"]:
-            smtp.starttls()
-        if s["username"]:
-            smtp.login(s["username"], s["password"])
+        try:
+            smtp = smtplib.SMTP(s["server"], s["port"], timeout=s["timeout"])
+            if s["use_tls"]:
+                smtp.starttls()
+            if s["username"]:
+                smtp.login(s["username"], s["password"])
+        except (OSError, smtplib.SMTPException) as error:
+            raise Unreachable(f"cannot use {s['server']}:{s['port']}: {describe(error)}") from error
         return smtp
 
-    def close(self) -> None:
-        if self.smtp is not None:
-            try:
-                self.smtp.quit()
-            except smtplib.SMTPException:
-                pass
-            self.smtp = None
+    def close(self, polite: bool = True) -> None:
+        """End the connection; after a timeout just drop it (QUIT would wait once more)."""
+        smtp, self.smtp = self.smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit() if polite else smtp.close()
+        except (OSError, smtplib.SMTPException):
+            smtp.close()
+
+
+class Terminal:
+    """Without MAIL_SERVER: print each message in full to the terminal (stderr)."""
+
+    def send(self, message: OutboxMessage, email: EmailMessage) -> None:
+        sys.stderr.write(terminal_text(message))
+        sys.stderr.flush()
+
+    def close(self, polite: bool = True) -> None:
+        pass
+
+
+def describe(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
 
 
 def due_messages(now: datetime, ids: list[int] | None = None, limit: int = 100) -> sa.Select:
@@ -92,24 +146,26 @@ def due_messages(now: datetime, ids: list[int] | None = None, limit: int = 100) 
     return query.order_by(OutboxMessage.id).limit(limit)
 
 
-def deliver_pending(now: datetime, ids: list[int] | None = None,
-                    limit: int = 100) -> tuple[int, int]:
-    """Send due messages, committing each outcome; returns (sent, failed)."""
+def deliver_pending(now: datetime, ids: list[int] | None = None, limit: int = 100) -> Batch:
+    """Send due messages over one connection, committing each outcome; never raises for one."""
     settings = smtp_settings(current_app.config)
-    transport = Transport(settings)
-    sent = failed = 0
-    tried: list[int] = []
+    transport = Transport(settings) if settings["server"] else Terminal()
+    batch, tried = Batch(), []
     try:
         while len(tried) < limit and (message := claim_next(now, ids, tried)) is not None:
             tried.append(message.id)
-            if deliver_one(transport, message, settings["sender"], now):
-                sent += 1
-            else:
-                failed += 1
+            try:
+                deliver_one(transport, message, settings, now)
+            except Unreachable as error:
+                batch.unreachable = str(error)
+            batch.count(message.status)
             db.session.commit()  # releases the claim together with the outcome
+            if batch.unreachable:
+                log.warning("SMTP server unreachable, batch stopped: %s", batch.unreachable)
+                break
     finally:
-        transport.close()
-    return sent, failed
+        transport.close(polite=not batch.unreachable)
+    return batch
 
 
 def claim_next(now: datetime, ids: list[int] | None, tried: list[int]) -> OutboxMessage | None:
@@ -120,25 +176,62 @@ def claim_next(now: datetime, ids: list[int] | None, tried: list[int]) -> Outbox
     return db.session.scalar(query)
 
 
-def deliver_one(transport: Transport, message: OutboxMessage, sender: str, now: datetime) -> bool:
-    """Try one message; on failure keep it pending and schedule the next attempt."""
+def deliver_one(transport, message: OutboxMessage, settings: dict, now: datetime) -> None:
+    """Try one message and record the outcome on it; raises Unreachable to end the batch."""
     message.attempts += 1
+    message.last_attempt_at = now
     try:
-        transport.send(build_email(message, sender))
-    except (OSError, smtplib.SMTPException) as error:
-        transport.close()
-        message.last_error = str(error)[:500]
-        message.next_attempt_at = now + backoff(message.attempts)
-        log.warning("Email %s to outbox retry: %s", message.id, error)
-        return False
-    message.status = OutboxStatus.SENT
-    message.sent_at = now
-    message.last_error = ""
-    return True
+        email = build_email(message, settings["sender"])
+    except Exception as error:  # noqa: BLE001 - a message that cannot be built never will be
+        give_up(message, f"cannot build the message: {describe(error)}")
+        return
+    try:
+        transport.send(message, email)
+    except Unreachable as error:
+        retry_later(message, str(error), now, settings["max_attempts"])
+        raise
+    except smtplib.SMTPRecipientsRefused as error:
+        codes = [code for code, _ in error.recipients.values()]
+        if all(code >= 500 for code in codes):
+            give_up(message, f"recipient refused: {error.recipients}")
+        else:
+            retry_later(message, f"recipient refused: {error.recipients}", now,
+                        settings["max_attempts"])
+    except (smtplib.SMTPResponseException, smtplib.SMTPNotSupportedError) as error:
+        # The server answered about this message (smtplib has reset the transaction).
+        retry_later(message, describe(error), now, settings["max_attempts"])
+    except OSError as error:  # timed out or dropped (SMTPException is an OSError too)
+        transport.close(polite=False)
+        retry_later(message, describe(error), now, settings["max_attempts"])
+        raise Unreachable(describe(error)) from error
+    except Exception as error:  # noqa: BLE001 - this message's problem: go on with the next
+        transport.close(polite=False)
+        retry_later(message, describe(error), now, settings["max_attempts"])
+    else:
+        message.status, message.sent_at, message.last_error = OutboxStatus.SENT, now, ""
+
+
+def retry_later(message: OutboxMessage, error: str, now: datetime, max_attempts: int) -> None:
+    """Keep the message pending with back-off, or give up after max_attempts attempts."""
+    if message.attempts >= max_attempts:
+        give_up(message, f"{error} (after {message.attempts} attempts)")
+        return
+    message.last_error = error[:500]
+    message.next_attempt_at = now + backoff(message.attempts)
+    log.warning("Email %s: attempt %s failed, next at %s: %s", message.id, message.attempts,
+                message.next_attempt_at.isoformat(), error)
+
+
+def give_up(message: OutboxMessage, error: str) -> None:
+    """Mark the message failed: organizers see it under Manage → Mail and may retry it."""
+    message.status, message.last_error = OutboxStatus.FAILED, error[:500]
+    log.error("Email %s to %s failed: %s", message.id, message.to_address, error)
 
 
 def send_queued() -> None:
-    """After the request's commit: try the messages it queued at once (the CLI retries the rest)."""
-    ids = g.pop("queued_mail_ids", None)
-    if ids and current_app.config.get("MAIL_SEND_AFTER_COMMIT", True):
-        deliver_pending(utcnow(), ids=ids)
+    """After a request's commit: nothing left to do, and nothing that could block.
+
+    The commit itself woke the mail worker (the PostgreSQL NOTIFY sent by queue_message is
+    delivered at commit; elsewhere the worker polls), and without MAIL_SERVER the messages were
+    printed when that transaction committed. Kept so views hand over mail in one known place.
+    """
