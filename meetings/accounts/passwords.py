@@ -41,7 +41,7 @@ def check_password_strength(password: str, *, user_inputs: tuple[str, ...] = (),
 
 def words_of(*texts: str) -> set[str]:
     """The words of names and email addresses, for zxcvbn to treat as guessable."""
-    words = set()
+    words = {text.strip().lower() for text in texts if text and text.strip()}
     for text in texts:
         words.update(word for word in re.split(r"[^\w]+", (text or "").lower()) if len(word) > 2)
     return words

@@ -1,0 +1,135 @@
+"""Login: the same work for unknown accounts, a per-account limit on failures, password rules."""
+
+import uuid
+
+import pytest
+from werkzeug.security import generate_password_hash
+
+from meetings import create_app
+from meetings.accounts import passwords
+from meetings.accounts.passwords import check_password_strength, dummy_password_hash
+from meetings.errors import DomainError
+from meetings.extensions import db
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, build_test_config
+
+
+@pytest.fixture
+def hash_checks(monkeypatch):
+    """Count the password-hash checks login makes."""
+    calls = []
+    real = passwords.check_password_hash
+
+    def counting(stored, password):
+        calls.append(stored.split("$")[0])
+        return real(stored, password)
+
+    monkeypatch.setattr(passwords, "check_password_hash", counting)
+    return calls
+
+
+@pytest.mark.parametrize("email", [ADMIN_EMAIL, "nobody@example.org", "disabled@example.org"])
+def test_login_checks_one_hash_of_the_same_kind_for_every_address(client, auth, hash_checks,
+                                                                  email, app):
+    auth.create()
+    auth.create(email="disabled@example.org", is_admin=False)
+    with app.app_context():
+        from meetings.accounts.service import user_by_email
+
+        user_by_email("disabled@example.org").active = False
+        db.session.commit()
+    response = auth.login(email, "wrong password")
+    assert "Wrong email or password." in response.get_data(as_text=True)
+    assert len(hash_checks) == 1
+    assert hash_checks[0] == generate_password_hash("x", method="scrypt").split("$")[0]
+
+
+def test_dummy_hash_costs_what_a_real_one_costs():
+    method = generate_password_hash("x", method="scrypt").split("$")[0]
+    assert dummy_password_hash().split("$")[0] == method
+
+
+@pytest.fixture
+def limited_client(app, app_config, request):
+    """A client of an app with rate limits on, in memory or in Redis (as across two hosts)."""
+    storage = getattr(request, "param", "memory://")
+    config = dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage,
+                  RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
+                  LOGIN_ACCOUNT_LIMIT="3 per 15 minutes")
+    limited = create_app(build_test_config(config["SQLALCHEMY_DATABASE_URI"], **config))
+    with limited.app_context():
+        from tests.factories import make_user
+
+        make_user(ADMIN_EMAIL, is_admin=True)
+        db.session.commit()
+    yield limited
+    with limited.app_context():
+        db.engine.dispose()
+
+
+def login_from(app, address: str, password: str, email: str = ADMIN_EMAIL):
+    client = app.test_client()
+    return client.post("/login", data={"email": email, "password": password},
+                       environ_base={"REMOTE_ADDR": address})
+
+
+@pytest.mark.parametrize("limited_client", ["memory://", "redis://127.0.0.1:6379/15"],
+                         indirect=True)
+def test_failed_logins_are_limited_per_account_from_any_address(limited_client):
+    for number in range(3):
+        page = login_from(limited_client, f"10.0.0.{number}", "wrong password")
+        assert "Wrong email or password." in page.get_data(as_text=True)
+    blocked = login_from(limited_client, "10.0.1.1", ADMIN_PASSWORD)
+    assert blocked.status_code == 200
+    assert "Too many failed attempts for this account" in blocked.get_data(as_text=True)
+    other_account = login_from(limited_client, "10.0.1.2", "wrong", email="else@example.org")
+    assert "Wrong email or password." in other_account.get_data(as_text=True)
+
+
+def test_unknown_accounts_are_limited_the_same_way(limited_client):
+    for number in range(3):
+        login_from(limited_client, f"10.0.0.{number}", "x", email="ghost@example.org")
+    page = login_from(limited_client, "10.0.2.1", "x", email="ghost@example.org")
+    assert "Too many failed attempts for this account" in page.get_data(as_text=True)
+
+
+def test_a_successful_login_clears_the_failures(limited_client):
+    for number in range(2):
+        login_from(limited_client, f"10.0.0.{number}", "wrong password")
+    assert login_from(limited_client, "10.0.0.9", ADMIN_PASSWORD).status_code == 302
+    for number in range(2):
+        login_from(limited_client, f"10.0.0.{number}", "wrong password")
+    assert login_from(limited_client, "10.0.0.9", ADMIN_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("password", [
+    "aaaaaaaaaa", "1234567890", "qwertyuiop", "password123", "Password1!", "iloveyou12",
+    "abcdefghij", "0123456789ab", "organizer@example.org", "organizer2027",
+])
+def test_weak_passwords_are_refused(password):
+    with pytest.raises(DomainError) as refused:
+        check_password_strength(password, user_inputs=("organizer@example.org", "Organizer"))
+    assert refused.value.field == "password"
+
+
+@pytest.mark.parametrize("password", ["correct horse battery", "purple tractor melody",
+                                      "Tr0ub4dor&3x-Hague", "x" * 5 + "7fQ!pz#Lw2"])
+def test_strong_passwords_are_accepted(password):
+    check_password_strength(password, user_inputs=("organizer@example.org",))
+
+
+def test_short_and_overlong_passwords_say_why():
+    with pytest.raises(DomainError, match="at least 10"):
+        check_password_strength("Zq8!x")
+    with pytest.raises(DomainError, match="at most 200"):
+        check_password_strength("correct horse battery " * 10)
+
+
+def test_command_line_refuses_a_common_password(runner):
+    result = runner.invoke(args=["meetings", "create-admin", "boss@example.org",
+                                 "--password-stdin"], input="aaaaaaaaaa\n")
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output
+
+
+def test_a_very_long_password_is_judged_quickly():
+    check_password_strength("correct horse battery staple " * 6 + "x")
