@@ -54,7 +54,7 @@ def https_site(tmp_path_factory):
                     else f"sqlite:///{directory / 'meetings.db'}")
     started: list = []
     try:
-        app_port, https_port = stack.free_port(), None
+        app_port = stack.free_port()
         env = stack.base_environment({
             "SECRET_KEY": os.urandom(24).hex(), "DATABASE_URL": database_url,
             "PROXY_FIX": 1, "SESSION_COOKIE_SECURE": 1, "HSTS_SECONDS": 31536000,
@@ -65,8 +65,7 @@ def https_site(tmp_path_factory):
         slug = stack.prepare_site(env)
         nginx = stack.Nginx(directory / "nginx", [f"127.0.0.1:{app_port}"], cert, key)
         started.append(nginx)
-        https_port = nginx.https_port
-        env["SITE_URL"] = f"https://127.0.0.1:{https_port}"
+        env["SITE_URL"] = nginx.url
         gunicorn = stack.start_gunicorn(env, f"127.0.0.1:{app_port}", directory / "gunicorn.log")
         started.append(gunicorn)
         nudge = None
@@ -75,8 +74,7 @@ def https_site(tmp_path_factory):
                 [str(stack.VENV_BIN / "flask"), "--app", "app", "meetings", "mail-worker"],
                 env, directory / "mail-worker.log", "mail worker"))
         else:
-            def nudge():
-                stack.flask(env, "meetings", "send-mail")
+            nudge = stack.SendMail(env, every=0)
         yield Site(url=nginx.url, slug=slug, env=env, database_url=database_url, cert=cert,
                    mailbox=mailbox, nginx=nginx, gunicorn=gunicorn, nudge=nudge)
     finally:

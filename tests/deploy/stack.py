@@ -398,3 +398,22 @@ def prepare_site(env: dict) -> str:
     slugs = re.search(r"demo editions: (.+)\.", loaded)
     assert slugs, loaded
     return slugs.group(1).split(", ")[-1]
+
+
+class SendMail:
+    """Runs `meetings send-mail` when mail is overdue and no mail worker exists (one at a time)."""
+
+    def __init__(self, env: dict, every: float = 2.0):
+        self.env, self.every = env, every
+        self.lock = threading.Lock()
+        self.last = 0.0
+
+    def __call__(self) -> None:
+        if not self.lock.acquire(blocking=False):
+            return
+        try:
+            if time.monotonic() - self.last >= self.every:
+                flask(self.env, "meetings", "send-mail")
+                self.last = time.monotonic()
+        finally:
+            self.lock.release()
