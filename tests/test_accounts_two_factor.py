@@ -213,6 +213,7 @@ def test_required_two_factor_sends_accounts_without_it_to_set_it_up(app, client,
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/account/two-factor")
     assert client.get("/manage/users/").status_code == 302
+    assert client.get("/manage-registration/unknown-token").status_code == 404  # attendee page
     secret, _ = enrol(app, client)
     assert client.get("/manage/").status_code == 200
     page = client.get("/account/two-factor").get_data(as_text=True)

@@ -1,5 +1,7 @@
 """Passwords: forgotten (a mailed link), set from an invitation or reset link, or changed."""
 
+import time
+
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -15,6 +17,10 @@ from meetings.i18n import gettext as _
 from meetings.mail.sender import send_queued
 from meetings.models import utcnow
 
+# Asking for a reset link answers after the same fixed time whether or not an account exists
+# and a mail was queued, so the timing does not tell which addresses have accounts.
+RESET_ANSWER_SECONDS = 0.3
+
 
 def site_url() -> str:
     return current_app.config["SITE_URL"]
@@ -25,9 +31,11 @@ def site_url() -> str:
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
+        answer_at = time.monotonic() + RESET_ANSWER_SECONDS
         links.request_password_reset(form.email.data, now=utcnow(), site_url=site_url())
         db.session.commit()
         send_queued()
+        time.sleep(max(0.0, answer_at - time.monotonic()))
         # The same answer whether or not the address has an account.
         flash(_("If this address has an active account, a link to set a new password is on its "
                 "way. It works once, within an hour."), "success")

@@ -1,5 +1,6 @@
 """Log in (password, then a code when two-factor is on) and log out."""
 
+import re
 from datetime import timedelta
 
 from flask import flash, redirect, render_template, request, session, url_for
@@ -17,6 +18,7 @@ from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
 
 PENDING = "login_pending"
+MANAGE_PATH = re.compile(r"/manage(/|$)")  # not /manage-registration/…, an attendee's page
 PENDING_FOR = timedelta(minutes=5)
 
 
@@ -103,7 +105,7 @@ def logout():
 @bp.before_app_request
 def require_two_factor_enrolment():
     """When administrators require two-factor, accounts without it set it up before /manage."""
-    if not request.path.startswith("/manage") or not current_user.is_authenticated:
+    if not MANAGE_PATH.match(request.path) or not current_user.is_authenticated:
         return None
     if current_user.totp_enabled or not two_factor.two_factor_required():
         return None
