@@ -1,16 +1,21 @@
 """Login: the same work for unknown accounts, a per-account limit on failures, password rules."""
 
+import re
 import uuid
 
 import pytest
+import sqlalchemy as sa
 from werkzeug.security import generate_password_hash
 
 from meetings import create_app
 from meetings.accounts import passwords
 from meetings.accounts.passwords import check_password_strength, dummy_password_hash
+from meetings.accounts.service import user_by_email
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.mail.models import OutboxMessage
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, build_test_config
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -33,8 +38,6 @@ def test_login_checks_one_hash_of_the_same_kind_for_every_address(client, auth, 
     auth.create()
     auth.create(email="disabled@example.org", is_admin=False)
     with app.app_context():
-        from meetings.accounts.service import user_by_email
-
         user_by_email("disabled@example.org").active = False
         db.session.commit()
     response = auth.login(email, "wrong password")
@@ -57,8 +60,6 @@ def limited_client(app, app_config, request):
                   LOGIN_ACCOUNT_LIMIT="3 per 15 minutes")
     limited = create_app(build_test_config(config["SQLALCHEMY_DATABASE_URI"], **config))
     with limited.app_context():
-        from tests.factories import make_user
-
         make_user(ADMIN_EMAIL, is_admin=True)
         db.session.commit()
     yield limited
@@ -133,3 +134,18 @@ def test_command_line_refuses_a_common_password(runner):
 
 def test_a_very_long_password_is_judged_quickly():
     check_password_strength("correct horse battery staple " * 6 + "x")
+
+
+def test_a_reset_link_lifts_the_lock_an_attacker_caused(limited_client):
+    for number in range(3):
+        login_from(limited_client, f"10.0.0.{number}", "wrong password")
+    client = limited_client.test_client()
+    client.post("/password/forgot", data={"email": ADMIN_EMAIL},
+                environ_base={"REMOTE_ADDR": "10.0.3.1"})
+    with limited_client.app_context():
+        body = db.session.scalar(sa.select(OutboxMessage.text_body))
+    path = re.search(r"http://localhost(/\S+)", body).group(1)
+    client.post(path, data={"password": "purple tractor melody",
+                            "confirm": "purple tractor melody"},
+                environ_base={"REMOTE_ADDR": "10.0.3.1"})
+    assert login_from(limited_client, "10.0.3.1", "purple tractor melody").status_code == 302

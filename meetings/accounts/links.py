@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import render_template
 
+from meetings.accounts import throttle
 from meetings.accounts.models import AccountToken, TokenPurpose
 from meetings.accounts.passwords import check_password_strength
 from meetings.errors import DomainError
@@ -107,5 +108,6 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, *,
         raise DomainError(_l("This link has expired or was already used."))
     withdraw_links(user, now=now)
     user.set_password(password)
+    throttle.clear_failures(user.email)  # whoever locked the account out, its owner is back in
     db.session.flush()
     return user
