@@ -152,6 +152,7 @@ def test_attendee_and_organizer_complete_every_form_over_https(https_site, chrom
                  if r.request.method == "POST"]
         assert len(posts) >= 7, [r.url for r in posts]  # register … logout, each one answered
         assert any("/static/" in r.url for r in attendee.responses), "nginx served static files"
+        assert len(attendee.responses) > 20 and len(organizer.responses) > 15
         assert attendee.problems() + organizer.problems() == []
         cookies = {c["name"]: c for c in organizer_context.cookies()}
         assert cookies["session"]["secure"] and cookies["session"]["httpOnly"]
@@ -203,8 +204,11 @@ def test_pages_are_not_compressed_but_feeds_are_cached(https_site):
         assert status == 200 and body.startswith("BEGIN:VCALENDAR")
     client.cookies["session"] = "anything"
     assert client.request("GET", feed)[0] == 200
-    statuses = re.findall(rf'"GET {re.escape(feed)} HTTP/1.1" 200 .* cache=(\S+)',
-                          https_site.nginx.access_log())
+    pattern = rf'"GET {re.escape(feed)} HTTP/1.1" 200 .* cache=(\S+)'
+    # nginx writes the log line just after the answer: wait for the third one.
+    statuses = stack.wait_until(
+        lambda: (found := re.findall(pattern, https_site.nginx.access_log()))[2:] and found,
+        5, "the access log")
     assert statuses[-3:] == ["MISS", "HIT", "BYPASS"]
     status, headers, body = stack.Client(https_site.url, stack.tls_context(https_site.cert)) \
         .request("GET", "/editions.ics", headers={"Accept-Encoding": "gzip"})
@@ -217,7 +221,12 @@ def test_logs_keep_tokens_and_query_strings_out(https_site):
     token = "A" * 43
     client.request("GET", f"/manage-registration/{token}?code=secret-code")
     client.request("GET", f"/feeds/{token}.ics")
-    https_site.gunicorn.log.flush()
-    logs = https_site.nginx.access_log() + https_site.gunicorn.output()
-    assert "/manage-registration/[token]" in logs and "/feeds/[token].ics" in logs
+
+    def logs():
+        text = https_site.nginx.access_log() + https_site.gunicorn.output()
+        # Both servers log each request just after answering it: wait for all four lines.
+        return text if (text.count("/manage-registration/[token]") >= 2
+                        and text.count("/feeds/[token].ics") >= 2) else ""
+
+    logs = stack.wait_until(logs, 5, "both access logs")
     assert token not in logs and "secret-code" not in logs
