@@ -149,3 +149,16 @@ def test_a_reset_link_lifts_the_lock_an_attacker_caused(limited_client):
                             "confirm": "purple tractor melody"},
                 environ_base={"REMOTE_ADDR": "10.0.3.1"})
     assert login_from(limited_client, "10.0.3.1", "purple tractor melody").status_code == 302
+
+
+def test_sign_ins_go_to_the_security_log(client, auth, caplog):
+    auth.create()
+    with caplog.at_level("INFO", logger="meetings.security"):
+        auth.login(ADMIN_EMAIL, "wrong password")
+        auth.login()
+        auth.logout()
+    lines = [record.getMessage() for record in caplog.records
+             if record.name == "meetings.security"]
+    assert lines[0].startswith(f"Login refused for '{ADMIN_EMAIL}'")
+    assert lines[1].startswith(f"Login: {ADMIN_EMAIL}") and lines[1].endswith("with password")
+    assert lines[2].startswith(f"Logout: {ADMIN_EMAIL}")

@@ -1,5 +1,6 @@
 """Log in (password, then a code when two-factor is on) and log out."""
 
+import logging
 import re
 from datetime import timedelta
 
@@ -10,13 +11,14 @@ from meetings.accounts import service, throttle, two_factor
 from meetings.accounts.blueprint import bp
 from meetings.accounts.forms import CodeForm, LoginForm
 from meetings.accounts.redirects import local_path
-from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
 
+# Sign-ins go to the security log (journald under systemd), the audit log keeps changes.
+log = logging.getLogger("meetings.security")
 PENDING = "login_pending"
 MANAGE_PATH = re.compile(r"/manage(/|$)")  # not /manage-registration/…, an attendee's page
 PENDING_FOR = timedelta(minutes=5)
@@ -37,6 +39,8 @@ def login():
         try:
             user = service.authenticate(form.email.data, form.password.data)
         except DomainError as error:
+            log.warning("Login refused for %r from %s: %s", form.email.data[:254],
+                        request.remote_addr, error.message)
             add_error(form, error, "password")
         else:
             if user.totp_enabled:
@@ -55,8 +59,9 @@ def complete_login(user: User, method: str):
     session.pop(PENDING, None)
     login_user(user)
     throttle.clear_failures(user.email)
-    record(user, "user.login", f"{user.email} logged in ({method})")
-    db.session.commit()
+    db.session.commit()  # the second factor's replay guard or the recovery code used
+    log.info("Login: %s (user %s) from %s with %s", user.email, user.id, request.remote_addr,
+             method)
     flash(_("You are logged in."), "success")
     return redirect(safe_next(request.args.get("next")))
 
@@ -84,6 +89,8 @@ def login_code():
             method = service.verify_login_code(user, form.code.data, now=utcnow())
         except DomainError as error:
             db.session.rollback()
+            log.warning("Second factor refused for %s from %s: %s", user.email,
+                        request.remote_addr, error.message)
             add_error(form, error, "code")
         else:
             return complete_login(user, method)
@@ -95,8 +102,8 @@ def login_code():
 def logout():
     user = current_user._get_current_object()
     service.log_out_everywhere(user)
-    record(user, "user.logout", f"{user.email} logged out (every session ended)")
     db.session.commit()
+    log.info("Logout: %s (user %s); every session of the account ended", user.email, user.id)
     logout_user()
     flash(_("You are logged out."), "success")
     return redirect(url_for("editions.index"))
