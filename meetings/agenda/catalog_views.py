@@ -1,7 +1,7 @@
 """Organizer pages for an edition's tracks and speakers."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from meetings.access import managed_edition_or_403
@@ -79,14 +79,19 @@ def track_edit(track_id: int):
                            form=form)
 
 
-@bp.route("/manage/tracks/<int:track_id>/delete", methods=["GET", "POST"])
+@bp.get("/manage/tracks/<int:track_id>/delete")
 @login_required
 def track_delete(track_id: int):
     track = managed_track_or_403(track_id)
+    return render_template("agenda/track_delete.html", edition=track.edition, track=track,
+                           used_by=count_of(catalog.sessions_of_track(track)))
+
+
+@bp.post("/manage/tracks/<int:track_id>/delete")
+@login_required
+def track_delete_confirmed(track_id: int):
+    track = managed_track_or_403(track_id)
     edition = track.edition
-    if request.method == "GET":
-        return render_template("agenda/track_delete.html", edition=edition, track=track,
-                               used_by=count_of(catalog.sessions_of_track(track)))
     now = utcnow()
     name = track.name
     catalog.delete_track(track, now=now)
@@ -151,14 +156,19 @@ def speaker_edit(speaker_id: int):
                            form=form)
 
 
-@bp.route("/manage/speakers/<int:speaker_id>/delete", methods=["GET", "POST"])
+@bp.get("/manage/speakers/<int:speaker_id>/delete")
 @login_required
 def speaker_delete(speaker_id: int):
     speaker = managed_speaker_or_403(speaker_id)
+    return render_template("agenda/speaker_delete.html", edition=speaker.edition,
+                           speaker=speaker, used_by=count_of(catalog.sessions_of_speaker(speaker)))
+
+
+@bp.post("/manage/speakers/<int:speaker_id>/delete")
+@login_required
+def speaker_delete_confirmed(speaker_id: int):
+    speaker = managed_speaker_or_403(speaker_id)
     edition = speaker.edition
-    if request.method == "GET":
-        return render_template("agenda/speaker_delete.html", edition=edition, speaker=speaker,
-                               used_by=count_of(catalog.sessions_of_speaker(speaker)))
     now = utcnow()
     name = speaker.name
     catalog.delete_speaker(speaker, now=now)

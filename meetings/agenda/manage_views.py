@@ -199,13 +199,18 @@ def session_restore(session_id: int):
     return redirect(url_for("agenda.session_edit", session_id=session.id))
 
 
-@bp.route("/manage/sessions/<int:session_id>/delete", methods=["GET", "POST"])
+@bp.get("/manage/sessions/<int:session_id>/delete")
 @login_required
 def session_delete(session_id: int):
     session = managed_session_or_403(session_id)
+    return render_template("agenda/session_delete.html", session=session, edition=session.edition)
+
+
+@bp.post("/manage/sessions/<int:session_id>/delete")
+@login_required
+def session_delete_confirmed(session_id: int):
+    session = managed_session_or_403(session_id)
     edition = session.edition
-    if request.method == "GET":
-        return render_template("agenda/session_delete.html", session=session, edition=edition)
     back = grid_url(session)
     now = utcnow()
     try:

@@ -17,6 +17,13 @@ NO_VENUE = 0
 SLUG_HINT = _l("Lower-case letters, digits and hyphens; the start year when left empty.")
 
 
+class DeleteForm(FlaskForm):
+    """The edition's slug, typed to confirm deleting an edition that has registrations."""
+
+    confirmation = StringField(_l("Type the address (slug) of the edition to confirm"),
+                               validators=[Optional(), Length(max=60)])
+
+
 class EditionForm(FlaskForm):
     ordinal = IntegerField(_l("Ordinal"), validators=[InputRequired(), NumberRange(min=1, max=999)],
                            description=_l("5 for the 5th edition."))

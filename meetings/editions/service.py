@@ -14,7 +14,7 @@ from meetings.dates import (
     to_local,
     to_utc,
 )
-from meetings.errors import DomainError
+from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.i18n import ngettext
@@ -24,6 +24,7 @@ from meetings.models import (
     EditionStatus,
     Session,
     SessionStatus,
+    Speaker,
     Track,
     User,
     Venue,
@@ -234,8 +235,30 @@ def set_status(edition: Edition, status: EditionStatus, *, now: datetime) -> Edi
     return edition
 
 
-def delete_edition(edition: Edition) -> None:
-    """Delete an edition with its tracks, speakers and sessions."""
+def removal_summary(edition: Edition) -> dict[str, int]:
+    """What deleting the edition removes with it: registrations, sessions, tracks, speakers."""
+    from meetings.registration.models import Registration
+
+    counted = {"registrations": Registration, "sessions": Session, "tracks": Track,
+               "speakers": Speaker}
+    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                                    .where(model.edition_id == edition.id))
+            for name, model in counted.items()}
+
+
+def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> None:
+    """Delete an edition with everything in it.
+
+    One that has registrations holds attendees' data: only an administrator may delete it, after
+    typing its slug.
+    """
+    if removal_summary(edition)["registrations"]:
+        if not user.is_admin:
+            raise NotAllowed(_l("This edition has registrations: only an administrator can "
+                                "delete it."))
+        if confirmation.strip() != edition.slug:
+            raise DomainError(_l("Type “%(slug)s” to confirm.", slug=edition.slug),
+                              field="confirmation")
     db.session.delete(edition)
     db.session.flush()
 

@@ -14,8 +14,8 @@ from meetings.access import managed_edition_or_403
 from meetings.audit.service import record
 from meetings.dates import timezone_names
 from meetings.editions import service
-from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, EditionForm
-from meetings.errors import DomainError
+from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, DeleteForm, EditionForm
+from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
@@ -209,15 +209,35 @@ def archive(edition_id: int):
     return change_status(edition_id, EditionStatus.ARCHIVED, "edition.archive", "Archived")
 
 
-@bp.route("/manage/editions/<int:edition_id>/delete", methods=["GET", "POST"])
+@bp.get("/manage/editions/<int:edition_id>/delete")
 @login_required
 def delete(edition_id: int):
     edition = managed_edition_or_403(edition_id)
-    if request.method == "GET":
-        return render_template("editions/delete.html", edition=edition,
-                               session_count=service.session_count(edition))
-    summary = f"Deleted edition {edition.slug} ({edition.title})"
-    service.delete_edition(edition)
+    return delete_page(edition, DeleteForm())
+
+
+def delete_page(edition: Edition, form: DeleteForm, status: int = 200):
+    return render_template("editions/delete.html", edition=edition, form=form,
+                           removed=service.removal_summary(edition)), status
+
+
+@bp.post("/manage/editions/<int:edition_id>/delete")
+@login_required
+def delete_confirmed(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    form = DeleteForm()
+    if not form.validate_on_submit():
+        return delete_page(edition, form, 400)
+    counts = service.removal_summary(edition)
+    summary = (f"Deleted edition {edition.slug} ({edition.title}) with "
+               + ", ".join(f"{count} {name}" for name, count in counts.items()))
+    try:
+        service.delete_edition(edition, user=current_user,
+                               confirmation=form.confirmation.data or "")
+    except DomainError as error:
+        db.session.rollback()
+        add_error(form, error, "confirmation")
+        return delete_page(edition, form, 403 if isinstance(error, NotAllowed) else 400)
     record(current_user, "edition.delete", summary, now=utcnow())
     db.session.commit()
     flash(_("Edition deleted."), "success")
