@@ -111,8 +111,21 @@ def add(client, world, who: str, session: str, action: str = "add"):
 
 
 def feed_path(client, world, who: str) -> str:
-    page = client.get(f"/manage-registration/{world['tokens'][who]}").get_data(as_text=True)
+    """The attendee's feed address, asked for on the manage page (the same on every ask)."""
+    page = client.post(f"/manage-registration/{world['tokens'][who]}/calendar",
+                       follow_redirects=True).get_data(as_text=True)
     return FEED_URL.search(page).group(1)
+
+
+def test_the_manage_page_makes_no_feed_address_until_asked(app, client, world):
+    manage = f"/manage-registration/{world['tokens']['gov']}"
+    page = client.get(manage).get_data(as_text=True)
+    assert "Get my calendar address" in page and "/feeds/" not in page
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(PersonalFeed.id))) == 0
+    path = feed_path(client, world, "gov")
+    page = client.get(manage).get_data(as_text=True)
+    assert path in page and "Get my calendar address" not in page
 
 
 def test_feed_holds_the_edition_days_and_only_the_chosen_sessions(app, client, world):
@@ -259,8 +272,8 @@ def test_conditional_requests_gzip_and_head(app, client, world):
 
 
 def test_manage_page_advertises_the_feed(client, world):
+    path = feed_path(client, world, "gov")
     page = client.get(f"/manage-registration/{world['tokens']['gov']}").get_data(as_text=True)
-    path = FEED_URL.search(page).group(1)
     assert (f'<link rel="alternate" type="text/calendar" title="Global Meeting on AI for Law '
             f'Enforcement 2027 — My agenda" href="http://localhost{path}">') in page
     assert f'href="webcal://localhost{path}"' in page

@@ -39,6 +39,16 @@ def feed_token(registration: Registration, key: bytes, now: datetime) -> str:
     return token
 
 
+def existing_feed_token(registration: Registration, key: bytes) -> str | None:
+    """The attendee's feed token if the address exists and holds under this key (reads only)."""
+    feed = db.session.scalar(sa.select(PersonalFeed).where(
+        PersonalFeed.registration_id == registration.id))
+    if feed is None:
+        return None
+    token = derive_token(registration.id, feed.nonce, key)
+    return token if hmac.compare_digest(feed.token_hash, hash_token(token)) else None
+
+
 def create_feed(registration: Registration, key: bytes, now: datetime) -> PersonalFeed:
     """Insert the feed row; a concurrent request creating the same row wins harmlessly."""
     nonce = secrets.token_urlsafe(16)

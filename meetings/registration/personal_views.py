@@ -19,12 +19,12 @@ def feed_key() -> bytes:
 
 
 def personal_context(registration: Registration) -> dict:
-    """What the manage page shows of the personal agenda and feed (creates the feed address)."""
+    """What the manage page shows of the personal agenda and feed (reads only)."""
     if registration.status != RegistrationStatus.APPROVED:
         return {"feed_url": None, "agenda": [], "candidates": []}
-    token = feed_tokens.feed_token(registration, feed_key(), utcnow())
+    token = feed_tokens.existing_feed_token(registration, feed_key())
     return {
-        "feed_url": url_for("feeds.personal", token=token, _external=True),
+        "feed_url": url_for("feeds.personal", token=token, _external=True) if token else None,
         "agenda": db.session.scalars(agenda_choices.agenda_of(registration)).all(),
         "candidates": db.session.scalars(agenda_choices.agenda_candidates(registration)).all(),
         "sees_closed": agenda_choices.sees_closed_details(registration),
@@ -51,6 +51,15 @@ def agenda(token: str, session_id: int):
                        else _("“%(title)s” is on your agenda.", title=session.title))
             flash(message, "success")
     return redirect(url_for(".manage", token=token) + "#agenda")
+
+
+@bp.post("/manage-registration/<token>/calendar")
+def create_calendar(token: str):
+    registration = registration_or_404(token)
+    if registration.status == RegistrationStatus.APPROVED and ConfirmForm().validate_on_submit():
+        feed_tokens.feed_token(registration, feed_key(), utcnow())
+        db.session.commit()
+    return redirect(url_for(".manage", token=token) + "#calendar")
 
 
 @bp.post("/manage-registration/<token>/calendar/reset")

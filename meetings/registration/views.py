@@ -135,9 +135,7 @@ def manage_page(registration: Registration, token: str, **extra):
 
 @bp.get("/manage-registration/<token>")
 def manage(token: str):
-    page = manage_page(registration_or_404(token), token)
-    db.session.commit()  # the personal feed address is created on the first visit
-    return page
+    return manage_page(registration_or_404(token), token)
 
 
 @bp.post("/manage-registration/<token>/verify")
