@@ -11,6 +11,7 @@ from meetings import create_app
 from meetings.accounts import passwords
 from meetings.accounts.passwords import check_password_strength, dummy_password_hash
 from meetings.accounts.service import user_by_email
+from meetings.config import ConfigurationError
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
@@ -162,3 +163,9 @@ def test_sign_ins_go_to_the_security_log(client, auth, caplog):
     assert lines[0].startswith(f"Login refused for '{ADMIN_EMAIL}'")
     assert lines[1].startswith(f"Login: {ADMIN_EMAIL}") and lines[1].endswith("with password")
     assert lines[2].startswith(f"Logout: {ADMIN_EMAIL}")
+
+
+@pytest.mark.parametrize("value", ["ten per minute", "", "5 per fortnight"])
+def test_a_bad_account_limit_stops_the_app_naming_the_variable(app_config, value):
+    with pytest.raises(ConfigurationError, match="LOGIN_ACCOUNT_LIMIT"):
+        create_app(dict(app_config, LOGIN_ACCOUNT_LIMIT=value))

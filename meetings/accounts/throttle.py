@@ -10,6 +10,7 @@ import hashlib
 from flask import current_app
 from limits import parse
 
+from meetings.config import ConfigurationError
 from meetings.extensions import limiter
 
 NAMESPACE = "login-account"
@@ -44,3 +45,14 @@ def clear_failures(email: str) -> None:
     """Forget the failures after a successful login."""
     if _enabled():
         limiter.limiter.clear(_limit(), NAMESPACE, _key(email))
+
+
+def check_setting(config) -> None:
+    """Stop the app at start-up, naming the variable, when the limit does not parse."""
+    text = config.get("LOGIN_ACCOUNT_LIMIT", "")
+    try:
+        parse(text)
+    except ValueError:
+        raise ConfigurationError(
+            f"LOGIN_ACCOUNT_LIMIT={text!r} is not a rate limit such as '10 per 15 minutes'"
+        ) from None
