@@ -272,7 +272,9 @@ class Client:
         self.referer = f"https://{self.host}/"
 
     def request(self, method: str, path: str, form: dict | None = None,
-                headers: dict | None = None, timeout: float = 30) -> tuple[int, dict, str]:
+                headers: dict | None = None, timeout: float = 30,
+                sent=None) -> tuple[int, dict, str]:
+        """One request on a new connection; `sent()` is called once it is on the wire."""
         if self.scheme == "https":
             connection = http.client.HTTPSConnection(self.address, self.port, timeout=timeout,
                                                      context=self.context,
@@ -280,15 +282,18 @@ class Client:
         else:
             connection = http.client.HTTPConnection(self.address, self.port, timeout=timeout,
                                                     source_address=(self.source, 0))
-        sent = {"Host": self.host, "Referer": self.referer, **self.extra, **(headers or {})}
+        headers_out = {"Host": self.host, "Referer": self.referer, **self.extra,
+                       **(headers or {})}
         if self.cookies:
-            sent["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers_out["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         body = None
         if form is not None:
             body = urllib.parse.urlencode(form).encode()
-            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            headers_out["Content-Type"] = "application/x-www-form-urlencoded"
         try:
-            connection.request(method, path, body=body, headers=sent)
+            connection.request(method, path, body=body, headers=headers_out)
+            if sent is not None:
+                sent()
             response = connection.getresponse()
             text = response.read().decode(errors="replace")
             for header, value in response.getheaders():

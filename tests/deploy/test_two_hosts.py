@@ -15,6 +15,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
@@ -24,7 +25,8 @@ from tests.deploy import stack
 from tests.deploy.netns import Network
 
 TOTAL, CLIENTS, CAPACITY = 100, 50, 37
-KILL_AFTER = TOTAL // 2
+KILL_AFTER, KILL_LATEST = TOTAL // 2, 3 * TOTAL // 4  # people confirmed when A is killed
+MIN_IN_FLIGHT = 8
 APP_PORT = 8000
 BURST_SECONDS = 75
 ATTEMPTS = 6
@@ -67,41 +69,81 @@ class Burst:
     answered: Counter = field(default_factory=Counter)  # email -> register POSTs answered 302
     retried_after_502: dict = field(default_factory=lambda: {"register": set(), "confirm": set()})
     confirmed: int = 0
+    sent: int = 0  # register POSTs sent, retries included
+    killed_after_sent: int = 0
     failures: list[str] = field(default_factory=list)
-    killed_at: float | None = None
+    killed_at: datetime | None = None
     elapsed: float = 0.0
+
+    kill: object = None
+    in_flight: int = 0  # register POSTs sent and not yet answered
+    in_flight_at_kill: int = 0
 
     def note(self, **changes) -> None:
         with self.lock:
             for name, value in changes.items():
                 setattr(self, name, getattr(self, name) + value)
 
+    def register_sent(self) -> None:
+        """Halfway, with registrations in flight on both hosts, SIGKILL host A's gunicorn.
+
+        Halfway is KILL_AFTER people confirmed; the kill waits (at most until KILL_LATEST) for
+        MIN_IN_FLIGHT registration POSTs on the wire, so host A surely holds some of them.
+        """
+        with self.lock:
+            self.sent += 1
+            self.in_flight += 1
+            due = self.killed_at is None and (
+                (self.confirmed >= KILL_AFTER and self.in_flight >= MIN_IN_FLIGHT)
+                or self.confirmed >= KILL_LATEST)
+            if due:
+                self.killed_at = datetime.now(UTC)
+                self.killed_after_sent, self.in_flight_at_kill = self.sent, self.in_flight
+        if due:
+            self.kill()
+
+    def register_landed(self) -> None:
+        with self.lock:
+            self.in_flight -= 1
+
 
 def post_until_answered(client, burst: Burst, form_path: str, post_path: str, form: dict,
-                        address: str, on_answer=None) -> None:
+                        address: str) -> None:
     """GET the form, POST it; on a 502, a dropped connection or a busy answer, try again."""
+    registering = post_path.endswith("/register")
     for _ in range(ATTEMPTS):
+        on_wire = []
+
+        def sent(on_wire=on_wire):
+            on_wire.append(1)
+            burst.register_sent()
+
         try:
             token = client.csrf(form_path)
             started = time.perf_counter()
-            status, _, _ = client.request("POST", post_path, form={**form, "csrf_token": token})
+            status, _, _ = client.request("POST", post_path,
+                                          form={**form, "csrf_token": token},
+                                          sent=sent if registering else None)
         except (OSError, AssertionError) as error:  # a GET answered 502, or a reset
             with burst.lock:
                 burst.connection_errors.append(repr(error)[:120])
                 burst.retries += 1
             time.sleep(0.2)
             continue
+        finally:
+            if on_wire:
+                burst.register_landed()
         if status == 302:
             with burst.lock:
                 burst.latencies.append(time.perf_counter() - started)
-            if on_answer:
-                on_answer()
+                if registering:
+                    burst.answered[address] += 1
             return
         with burst.lock:
             burst.statuses[status] += 1
             burst.retries += 1
             if status == 502:
-                kind = "register" if post_path.endswith("/register") else "confirm"
+                kind = "register" if registering else "confirm"
                 burst.retried_after_502[kind].add(address)
         time.sleep(0.2)
     raise AssertionError(f"{post_path} for {address}: no answer after {ATTEMPTS} attempts")
@@ -109,30 +151,18 @@ def post_until_answered(client, burst: Burst, form_path: str, post_path: str, fo
 
 def run_burst(url, context, slug, category_id, mailbox, nudge, kill, source_prefix) -> Burst:
     """TOTAL people from CLIENTS clients: form, register, email, confirm; `kill` at halfway."""
-    burst = Burst()
+    burst = Burst(kill=kill)
     numbers = iter(range(TOTAL))
     take = threading.Lock()
     deadline = time.monotonic() + BURST_SECONDS
     register = f"/{slug}/register"
-
-    def answered_registration(address):
-        def count():
-            with burst.lock:
-                burst.answered[address] += 1
-                due = sum(burst.answered.values()) == KILL_AFTER and burst.killed_at is None
-                if due:
-                    burst.killed_at = time.monotonic()
-            if due:
-                kill()
-        return count
 
     def person(client, n):
         address = f"person{n}@example.org"
         form = {"given_name": f"P{n}", "family_name": "Burst", "email": address,
                 "organization": "Burst police", "country": "NL", "category": str(category_id),
                 "language": "en", "consent": "y"}
-        post_until_answered(client, burst, register, register, form, address,
-                            answered_registration(address))
+        post_until_answered(client, burst, register, register, form, address)
         _, body = mailbox.wait_for(address, timeout=30, nudge=nudge)
         manage = stack.manage_path(body)
         post_until_answered(client, burst, manage, f"{manage}/verify", {}, address)
@@ -207,13 +237,25 @@ def served_by(nginx, network) -> dict[str, int]:
         for host in network.hosts}
 
 
-def seats(database_url: str) -> list[tuple[str, str, int | None]]:
+def seats(database_url: str) -> list[tuple[str, str, int | None, datetime]]:
+    """(email, status, arrival, created_at) of every registration, in arrival order."""
     engine = sa.create_engine(database_url)
     with engine.connect() as connection:
         rows = connection.execute(sa.text(
-            "SELECT email, status, arrival FROM registration ORDER BY arrival")).all()
+            "SELECT email, status, arrival, created_at FROM registration ORDER BY arrival")).all()
     engine.dispose()
-    return [tuple(row) for row in rows]
+    return [(email, status, arrival, aware(created)) for email, status, arrival, created in rows]
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def stored_before_the_kill(burst: Burst, rows) -> int:
+    """Registrations whose POST got a 502 but which host A had committed before it died."""
+    created = {email: at for email, _, _, at in rows}
+    return sum(1 for address in burst.retried_after_502["register"]
+               if created[address] < burst.killed_at)
 
 
 def report(burst: Burst, served: dict, rows) -> str:
@@ -221,20 +263,22 @@ def report(burst: Burst, served: dict, rows) -> str:
     p95 = ms[int(0.95 * (len(ms) - 1))] if ms else float("nan")
     bad_gateway = burst.statuses.get(502, 0)
     others = sum(burst.statuses.values()) - bad_gateway
-    holding = sum(1 for _, status, _ in rows if status in ("approved", "pending"))
+    holding = sum(1 for _, status, _, _ in rows if status in ("approved", "pending"))
     return "\n".join([
         "",
         f"Two app hosts (gunicorn -w 2 each, network namespaces) behind nginx over HTTPS, "
         f"PostgreSQL, Redis rate limits: {TOTAL} registrations (form, register, email, confirm) "
-        f"from {CLIENTS} clients, capacity {CAPACITY}, host A's gunicorn SIGKILLed after "
-        f"{KILL_AFTER} registrations",
+        f"from {CLIENTS} clients, capacity {CAPACITY}, host A's gunicorn SIGKILLed once "
+        f"{KILL_AFTER} people had confirmed, {burst.in_flight_at_kill} registrations in flight",
         f"  throughput: {len(rows) / burst.elapsed:.1f} registrations/s ({burst.elapsed:.1f} s)",
         f"  POST latency: p50 {statistics.median(ms) if ms else float('nan'):.0f} ms, "
         f"p95 {p95:.0f} ms ({len(ms)} answered POSTs)",
         f"  502s: {bad_gateway}; other error answers: {others} {dict(burst.statuses)}; "
         f"dropped connections: {len(burst.connection_errors)}; retries: {burst.retries}; "
         f"retried after a 502: {len(burst.retried_after_502['register'])} registrations, "
-        f"{len(burst.retried_after_502['confirm'])} confirmations",
+        f"{len(burst.retried_after_502['confirm'])} confirmations "
+        f"({stored_before_the_kill(burst, rows)} of those registrations had been stored by host A "
+        f"before it died: the retry found them)",
         f"  POSTs served by host A: {served.get('A', 0)}, host B: {served.get('B', 0)}",
         f"  stored: {len(rows)}, holding seats: {holding}, waitlisted: {len(rows) - holding}; "
         f"client failures: {len(burst.failures)}",
@@ -308,13 +352,15 @@ def test_two_hosts_keep_seats_order_and_sessions_when_one_is_killed(tmp_path, ca
 
         assert burst.killed_at is not None and not apps[0].alive()
         assert burst.failures == []
-        emails = Counter(email for email, _, _ in rows)
+        emails = Counter(email for email, _, _, _ in rows)
         assert len(rows) == TOTAL and set(emails.values()) == {1}
         assert all(emails[address] == 1 for address in burst.answered)
+        # Host A died with registrations in flight: their clients saw 502 and sent them again.
+        assert burst.retried_after_502["register"]
         for retried in burst.retried_after_502.values():
             assert all(emails[address] == 1 for address in retried)
-        holding = [arrival for _, status, arrival in rows if status in ("approved", "pending")]
-        waiting = [arrival for _, status, arrival in rows if status == "waitlisted"]
+        holding = [arrival for _, status, arrival, _ in rows if status in ("approved", "pending")]
+        waiting = [arrival for _, status, arrival, _ in rows if status == "waitlisted"]
         assert holding == list(range(1, CAPACITY + 1))
         assert waiting == list(range(CAPACITY + 1, TOTAL + 1))
         assert served["A"] > 0 and served["B"] > 0
