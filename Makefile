@@ -1,12 +1,13 @@
 # make run: install, migrate, load demo data on an empty database, serve on http://127.0.0.1:5000
 # make test: install, then the whole test suite (SQLite; PostgreSQL too when TEST_DATABASE_URL is set)
+# make deploy-test: only tests/deploy (deploy/'s nginx site, gunicorn config and units, run as shipped)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
 
-.PHONY: install run test lint bench clean translations
+.PHONY: install run test deploy-test lint bench clean translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +29,11 @@ run: install
 
 test: install
 	$(BIN)/pytest -q
+
+# Needs nginx and Chromium; with TEST_DATABASE_URL (PostgreSQL) and root, also two app hosts in
+# network namespaces (ip, socat).
+deploy-test: install
+	$(BIN)/pytest -q tests/deploy
 
 lint: install
 	$(BIN)/ruff check meetings tests bench app.py
