@@ -1,7 +1,8 @@
-"""Input no view should see: control characters anywhere in a request, ids beyond 64 bits.
+"""Input no view should see: control characters anywhere in a request, ids no row can have.
 
 Checked once for every route, before any view runs: a NUL byte reaching PostgreSQL is an error
-in the driver, and an id beyond 64 bits one in SQLite's, so both would otherwise end as a 500.
+in the driver, an id beyond 64 bits one in SQLite's and beyond 32 bits one in PostgreSQL's
+(INTEGER keys), so each would otherwise end as a 500.
 """
 
 import re
@@ -11,7 +12,8 @@ from werkzeug.routing import IntegerConverter
 
 from meetings.i18n import gettext as _
 
-MAX_ID = 2**63 - 1  # the largest signed 64-bit integer: a database id never exceeds it
+# Primary keys are INTEGER: signed 32 bits on PostgreSQL (64 on SQLite), so no row has a larger id.
+MAX_ID = 2**31 - 1
 # C0 controls and DEL; a form field may hold tabs and line breaks (text areas), a path nothing.
 PATH_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -27,20 +29,20 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def int64(text: str) -> int:
-    """An id from a query string or a form (`type=int64`): ASCII digits up to MAX_ID.
+def id_number(text: str) -> int:
+    """An id from a query string or a form (`type=id_number`): ASCII digits up to MAX_ID.
 
-    Raises ValueError otherwise, as `int` would; "²" passes str.isdigit but not int().
+    Raises ValueError otherwise, as `int` would ("²" passes str.isdigit but not int()).
     """
     if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
         raise ValueError(f"not an id: {text!r}")
     return int(text)
 
 
-def optional_int64(text: str | None) -> int | None:
+def optional_id(text: str | None) -> int | None:
     """An id, or None for an empty or malformed value."""
     try:
-        return int64(text or "")
+        return id_number(text or "")
     except ValueError:
         return None
 

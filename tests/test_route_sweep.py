@@ -363,7 +363,10 @@ def query_names() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("value", ["\x00", "1\x00", str(2**63), str(10**30), "-1", "²", "٣"])
+ODD_QUERY_VALUES = ["\x00", "1\x00", str(2**31), str(2**63), str(10**30), "-1", "²", "٣"]
+
+
+@pytest.mark.parametrize("value", ODD_QUERY_VALUES)
 def test_odd_query_strings_are_never_server_errors(app, client, value):
     names = query_names()
     assert {"track", "category", "edition", "day", "room"} <= names

@@ -17,7 +17,7 @@ from meetings.extensions import db
 from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Session, SessionAccess, SessionStatus, SessionType, utcnow
-from meetings.request_guards import optional_int64
+from meetings.request_guards import optional_id
 
 
 def flash_warnings(warnings: list[str]) -> None:
@@ -76,12 +76,12 @@ def session_form(edition: Edition, data: dict | None = None) -> SessionForm:
 
 def session_input(form: SessionForm) -> service.SessionInput:
     """The service's input from a validated form."""
-    speakers = [(optional_int64(form[f"speaker_{row}"].data), form[f"role_{row}"].data)
+    speakers = [(optional_id(form[f"speaker_{row}"].data), form[f"role_{row}"].data)
                 for row in range(1, SPEAKER_ROWS + 1)]
     return service.SessionInput(
         title=form.title.data, type=SessionType(form.type.data), start=form.start.data,
-        end=form.end.data, room_id=optional_int64(form.room.data),
-        track_id=optional_int64(form.track.data), speakers=speakers,
+        end=form.end.data, room_id=optional_id(form.room.data),
+        track_id=optional_id(form.track.data), speakers=speakers,
         description=form.description.data or "", language=form.language.data,
         access=SessionAccess(form.access.data), chatham_house=form.chatham_house.data,
         status=SessionStatus(form.status.data), capacity=form.capacity.data,
@@ -91,7 +91,7 @@ def session_input(form: SessionForm) -> service.SessionInput:
 
 def prefill(edition: Edition) -> dict:
     """Initial values from the grid's "Add session here" link (?room=&start=)."""
-    room = optional_int64(request.args.get("room"))
+    room = optional_id(request.args.get("room"))
     data = {"room": str(room) if room else ""}
     start = None
     for pattern in LOCAL_FORMATS:

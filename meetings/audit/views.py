@@ -7,7 +7,7 @@ from meetings.access import admin_required
 from meetings.audit.service import latest_entries
 from meetings.extensions import db
 from meetings.models import AuditEntry
-from meetings.request_guards import int64
+from meetings.request_guards import id_number
 
 bp = Blueprint("audit", __name__)
 
@@ -15,7 +15,7 @@ bp = Blueprint("audit", __name__)
 @bp.get("/manage/audit/")
 @admin_required
 def index():
-    edition_id = request.args.get("edition", type=int64)
+    edition_id = request.args.get("edition", type=id_number)
     query = latest_entries(edition_id).options(
         joinedload(AuditEntry.user), joinedload(AuditEntry.edition)
     )

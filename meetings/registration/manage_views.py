@@ -20,7 +20,7 @@ from meetings.registration.forms import ConfirmForm, DecisionForm
 from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from meetings.registration.seats import seats_taken
 from meetings.registration.views import bp
-from meetings.request_guards import int64, optional_int64
+from meetings.request_guards import id_number, optional_id
 
 PREFIX = "/manage/editions/<int:edition_id>/registrations"
 ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": service.promote}
@@ -29,7 +29,7 @@ ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": serv
 def filters() -> dict:
     """The table's filters from the query string (bad values are ignored, never a 500)."""
     return {"search": request.args.get("q", "")[:100], "status": request.args.get("status", ""),
-            "category_id": request.args.get("category", type=int64),
+            "category_id": request.args.get("category", type=id_number),
             "country": request.args.get("country", "")[:2]}
 
 
@@ -120,7 +120,7 @@ def manage_bulk(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     form = DecisionForm()
     action = request.form.get("action", "")
-    ids = [i for i in map(optional_int64, request.form.getlist("ids")) if i is not None]
+    ids = [i for i in map(optional_id, request.form.getlist("ids")) if i is not None]
     if not form.validate_on_submit() or action not in ("approve", "reject") or not ids:
         flash(_("Choose registrations and an action."), "error")
         return redirect(url_for(".manage_index", edition_id=edition.id))
