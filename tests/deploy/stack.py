@@ -300,7 +300,8 @@ class Client:
                 if header.lower() == "set-cookie":
                     name, _, rest = value.partition("=")
                     self.cookies[name] = rest.split(";", 1)[0]
-            answered = {k.lower(): v for k, v in response.getheaders()}
+            self.raw_headers = [(k.lower(), v) for k, v in response.getheaders()]
+            answered = dict(self.raw_headers)
         finally:
             connection.close()
         if method == "GET":

@@ -188,9 +188,18 @@ def test_static_files_are_cached_for_a_week_and_compressed(https_site):
                                         headers={"Accept-Encoding": "gzip"})
     assert status == 200
     assert headers["cache-control"] == "max-age=604800"
+    assert once_each(client.raw_headers)
     assert headers["content-encoding"] == "gzip"
     assert headers["x-content-type-options"] == "nosniff"
     assert headers["strict-transport-security"] == "max-age=31536000"
+
+
+def once_each(headers: list[tuple[str, str]]) -> bool:
+    """Each security header exactly once: nginx adds its own only where the app sent none."""
+    names = [name for name, _ in headers]
+    return names.count("cache-control") <= 1 and all(names.count(name) == 1 for name in (
+        "strict-transport-security", "content-security-policy", "x-content-type-options",
+        "x-frame-options", "referrer-policy"))
 
 
 def test_pages_are_not_compressed_but_feeds_are_cached(https_site):
@@ -198,10 +207,12 @@ def test_pages_are_not_compressed_but_feeds_are_cached(https_site):
     status, headers, _ = client.request("GET", f"/{https_site.slug}/agenda",
                                         headers={"Accept-Encoding": "gzip"})
     assert status == 200 and "content-encoding" not in headers  # no BREACH on HTML
+    assert once_each(client.raw_headers)
     feed = f"/{https_site.slug}/agenda.ics"
     for _ in range(2):
         status, headers, body = client.request("GET", feed)
         assert status == 200 and body.startswith("BEGIN:VCALENDAR")
+        assert once_each(client.raw_headers), "cached answers get no second set of headers"
     client.cookies["session"] = "anything"
     assert client.request("GET", feed)[0] == 200
     pattern = rf'"GET {re.escape(feed)} HTTP/1.1" 200 .* cache=(\S+)'
