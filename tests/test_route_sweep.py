@@ -356,6 +356,21 @@ def test_nul_bytes_and_oversized_ids_in_urls_are_client_errors(app, client):
     assert changed_tables(sweep.rows, dump(app)) == []  # once: refused requests reach no view
 
 
+@pytest.mark.parametrize("field", [{"title": "a\x00b"}, {"x\x00": "1"}, {"note": "a\x1bb"}])
+def test_control_characters_in_any_form_field_are_refused(app, client, field):
+    sweep, problems = Sweep(app, client, log_in), []
+    for _, url in sweep.urls(["POST"]):
+        response, tables = sweep.request(url, "POST", data=field)
+        if response.status_code != 400 or not is_friendly_client_error(response) or tables:
+            problems.append(f"POST {url} -> {response.status_code} {tables}")
+    assert not problems, "\n".join(problems)
+
+
+def test_tabs_and_line_breaks_in_form_fields_pass(app, client):
+    response = client.post("/login", data={"email": "a\tb\r\nc", "password": "x"})
+    assert response.status_code == 200 and 'name="password"' in response.text  # the form again
+
+
 def query_names() -> set[str]:
     """Every query-string argument a view reads (request.args.get("name") in the sources)."""
     names = set()
