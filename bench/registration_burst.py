@@ -3,16 +3,24 @@ against a capacity of 250, then the invariants.
 
     .venv/bin/python bench/registration_burst.py
     .venv/bin/python bench/registration_burst.py --database-url URL --clients 60 --total 600
+    .venv/bin/python bench/registration_burst.py --smtp silent --total 48 --clients 12
+    .venv/bin/python bench/registration_burst.py --before /tmp/meetings-before   # both, one run
 
 Each registration is what a person does: open the form, submit it, receive the email (a real
 SMTP server, aiosmtpd, runs inside this script), open the link and confirm. Latencies are those
-of the two POSTs (register, confirm). The benchmark database is emptied and rebuilt on every run.
+of the POSTs (register, confirm). The mail worker (`meetings mail-worker`) runs beside gunicorn
+and delivers the outbox; code from before the worker (--before, or --mail-workers 0) sent each
+email inside the request. While the burst runs, a probe opens the public agenda of a 50-session
+edition every 0.2 s. With --smtp silent the SMTP server accepts connections and never answers
+(a hung server): nobody receives an email, so each person only opens the form and registers.
+The benchmark database is emptied and rebuilt on every run.
 """
 
 import argparse
 import email
 import email.policy
 import http.cookiejar
+import os
 import re
 import socket
 import statistics
@@ -34,6 +42,7 @@ import sqlalchemy as sa  # noqa: E402
 from aiosmtpd.controller import Controller  # noqa: E402
 
 from bench.agenda import ensure_postgres_database  # noqa: E402
+from bench.synthetic import build_synthetic_edition  # noqa: E402
 from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 from meetings.models import Edition, EditionStatus, utcnow  # noqa: E402
@@ -47,6 +56,8 @@ from meetings.registration.models import (  # noqa: E402
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/meetings_registration_bench"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 LINK = re.compile(r"/manage-registration/([A-Za-z0-9_\-]+)")
+AGENDA_SESSIONS = 50
+AGENDA = f"/bench-{AGENDA_SESSIONS}/agenda"
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -56,6 +67,14 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--total", type=int, default=600)
     parser.add_argument("--capacity", type=int, default=250)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--smtp", choices=("normal", "silent"), default="normal",
+                        help="silent: a server that accepts connections and never answers")
+    parser.add_argument("--mail-workers", type=int, default=1,
+                        help="`meetings mail-worker` processes (0: code that sends in requests)")
+    parser.add_argument("--app-root", type=Path, default=ROOT,
+                        help="checkout whose code gunicorn and the mail worker run")
+    parser.add_argument("--before", type=Path, default=None,
+                        help="also run this older checkout first (no mail worker) and compare")
     return parser.parse_args(argv)
 
 
@@ -110,36 +129,85 @@ def prepare_database(url: str, capacity: int) -> dict:
                               privacy_notice="Bench.", now=now)
         category_id = db.session.scalar(sa.text(
             "SELECT id FROM registration_category WHERE code = 'government'"))
+        build_synthetic_edition(AGENDA_SESSIONS, now)  # the public agenda probed meanwhile
         db.session.commit()
         db.engine.dispose()
     return {"category_id": category_id}
 
 
-def start_gunicorn(url: str, port: int, smtp_port: int, workers: int) -> subprocess.Popen:
+def app_env(root: Path, url: str, port: int, smtp_port: int) -> dict:
+    """Environment for the code under test: its own checkout first on the path."""
+    env = {key: value for key, value in os.environ.items()
+           if not key.startswith(("MAIL_", "DATABASE_URL"))}
+    env.update(PYTHONPATH=str(root), DATABASE_URL=url, SECRET_KEY="bench",
+               SITE_URL=f"http://127.0.0.1:{port}", MAIL_SERVER="127.0.0.1",
+               MAIL_PORT=str(smtp_port), MAIL_FROM="bench@meetings.test", MAIL_TIMEOUT="5")
+    return env
+
+
+def start_gunicorn(root: Path, url: str, port: int, smtp_port: int,
+                   workers: int) -> subprocess.Popen:
     config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
               "SITE_URL": f"http://127.0.0.1:{port}", "MAIL_SERVER": "127.0.0.1",
               "MAIL_PORT": str(smtp_port), "MAIL_FROM": "bench@meetings.test"}
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b",
                f"127.0.0.1:{port}", "--log-level", "warning", f"meetings:create_app({config!r})"]
-    process = subprocess.Popen(command, cwd=ROOT)
+    process = subprocess.Popen(command, cwd=root, env=app_env(root, url, port, smtp_port))
     for _ in range(100):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/burst/register", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/burst/register", timeout=10)
             return process
-        except (urllib.error.URLError, ConnectionError):
+        except OSError:  # not listening yet, or still loading (URLError is an OSError)
             time.sleep(0.2)
     process.terminate()
     raise SystemExit("gunicorn did not start")
 
 
+def start_mail_workers(root: Path, url: str, port: int, smtp_port: int,
+                       count: int) -> list[subprocess.Popen]:
+    """`flask --app app meetings mail-worker` processes, as systemd would run them."""
+    command = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "meetings", "mail-worker"]
+    return [subprocess.Popen(command, cwd=root, env=app_env(root, url, port, smtp_port),
+                             stderr=subprocess.DEVNULL) for _ in range(count)]
+
+
+class SilentServer:
+    """Accepts SMTP connections and never says a word: a hung mail server."""
+
+    def __init__(self):
+        self.listener = socket.create_server(("127.0.0.1", 0), backlog=512)
+        self.listener.settimeout(0.2)
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.accept, daemon=True)
+
+    def accept(self):
+        while not self.stopping.is_set():
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except TimeoutError:
+                continue
+
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.stopping.set()
+        self.thread.join(2)
+        self.listener.close()
+        for connection in self.accepted:
+            connection.close()
+
+
 class Results:
     def __init__(self):
         self.lock = threading.Lock()
-        self.latencies: list[float] = []
+        self.latencies: dict[str, list[float]] = {"register": [], "confirm": []}
         self.server_errors = 0
         self.failures: list[str] = []
 
-    def timed_post(self, opener, url: str, data: dict) -> str:
+    def timed_post(self, opener, url: str, data: dict, kind: str) -> str:
         started = time.perf_counter()
         try:
             with opener.open(url, urllib.parse.urlencode(data).encode(), timeout=120) as response:
@@ -150,8 +218,40 @@ class Results:
                 self.failures.append(f"{url}: HTTP {error.code}")
             raise
         with self.lock:
-            self.latencies.append(time.perf_counter() - started)
+            self.latencies[kind].append(time.perf_counter() - started)
         return body
+
+
+class AgendaProbe:
+    """Opens the public agenda every `interval` seconds and keeps the latencies."""
+
+    def __init__(self, url: str, interval: float = 0.2):
+        self.url, self.interval = url, interval
+        self.latencies: list[float] = []
+        self.errors = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True)
+
+    def once(self) -> None:
+        started = time.perf_counter()
+        try:
+            with urllib.request.urlopen(self.url, timeout=120) as response:
+                response.read()
+            self.latencies.append(time.perf_counter() - started)
+        except (urllib.error.URLError, OSError):
+            self.errors += 1
+
+    def run(self):
+        while not self.stopping.wait(self.interval):
+            self.once()
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_):
+        self.stopping.set()
+        self.thread.join(130)
 
 
 def csrf_of(opener, url: str) -> str:
@@ -160,7 +260,7 @@ def csrf_of(opener, url: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def one_registration(base: str, n: int, category_id: int, mailbox: Mailbox,
+def one_registration(base: str, n: int, category_id: int, mailbox: Mailbox | None,
                      results: Results) -> None:
     """Open the form, register, read the email, confirm: one person's whole flow."""
     opener = urllib.request.build_opener(
@@ -169,12 +269,16 @@ def one_registration(base: str, n: int, category_id: int, mailbox: Mailbox,
     form = {"csrf_token": csrf_of(opener, f"{base}/burst/register"), "given_name": f"P{n}",
             "family_name": "Bench", "email": address, "organization": "Bench police",
             "country": "NL", "category": str(category_id), "language": "en", "consent": "y"}
-    results.timed_post(opener, f"{base}/burst/register", form)
+    results.timed_post(opener, f"{base}/burst/register", form, "register")
+    if mailbox is None:  # a hung SMTP server: no email ever arrives
+        return
     manage = f"{base}/manage-registration/{mailbox.wait_for(address)}"
-    results.timed_post(opener, f"{manage}/verify", {"csrf_token": csrf_of(opener, manage)})
+    results.timed_post(opener, f"{manage}/verify", {"csrf_token": csrf_of(opener, manage)},
+                       "confirm")
 
 
-def run_clients(base: str, args, category_id: int, mailbox: Mailbox) -> tuple[Results, float]:
+def run_clients(base: str, args, category_id: int,
+                mailbox: Mailbox | None) -> tuple[Results, float]:
     results = Results()
     numbers = iter(range(args.total))
     take = threading.Lock()
@@ -206,6 +310,8 @@ def invariants(url: str, capacity: int, total: int) -> dict:
     with engine.connect() as connection:
         rows = connection.execute(sa.select(Registration.status, Registration.arrival)
                                   .order_by(Registration.arrival)).all()
+        outbox = dict(connection.execute(sa.text(
+            "SELECT status, count(*) FROM outbox_message GROUP BY status")).all())
     engine.dispose()
     holding = [a for s, a in rows if s in (RegistrationStatus.APPROVED, RegistrationStatus.PENDING)]
     waiting = [a for s, a in rows if s == RegistrationStatus.WAITLISTED]
@@ -213,42 +319,87 @@ def invariants(url: str, capacity: int, total: int) -> dict:
         "holding": len(holding), "waitlisted": len(waiting), "stored": len(rows),
         "in_order": sorted(holding) == list(range(1, capacity + 1))
         and sorted(waiting) == list(range(capacity + 1, total + 1)),
+        "outbox": outbox,
     }
+
+
+def percentiles(seconds: list[float]) -> str:
+    if not seconds:
+        return "no requests"
+    ms = sorted(1000 * s for s in seconds)
+    return (f"p50 {statistics.median(ms):.0f} ms, p95 {ms[int(0.95 * (len(ms) - 1))]:.0f} ms, "
+            f"max {ms[-1]:.0f} ms ({len(ms)} requests)")
+
+
+def run_scenario(args, root: Path, mail_workers: int) -> dict:
+    """One burst against the code in `root`; returns the figures."""
+    category_id = prepare_database(args.database_url, args.capacity)["category_id"]
+    mailbox = Mailbox() if args.smtp == "normal" else None
+    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port()) if mailbox \
+        else SilentServer()
+    smtp.start()
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    server = start_gunicorn(root, args.database_url, port, smtp.port, args.workers)
+    workers = start_mail_workers(root, args.database_url, port, smtp.port, mail_workers)
+    try:
+        idle = AgendaProbe(base + AGENDA)
+        for _ in range(20):
+            idle.once()
+        with AgendaProbe(base + AGENDA) as busy:
+            results, elapsed = run_clients(base, args, category_id, mailbox)
+    finally:
+        for process in [server, *workers]:
+            process.terminate()
+        for process in [server, *workers]:
+            process.wait(timeout=30)
+        smtp.stop()
+    return {"results": results, "elapsed": elapsed, "idle": idle, "busy": busy,
+            "check": invariants(args.database_url, args.capacity, args.total),
+            "root": root, "mail_workers": mail_workers}
+
+
+def report(args, figures: dict) -> bool:
+    results, check, elapsed = figures["results"], figures["check"], figures["elapsed"]
+    how = (f"{figures['mail_workers']} mail worker(s)" if figures["mail_workers"]
+           else "email sent inside the request")
+    print(f"[{figures['root']}] {how}, SMTP server: {args.smtp}")
+    flow = "form, submit, email, confirm" if args.smtp == "normal" else "form, submit"
+    print(f"  {args.total} registrations ({flow}) from {args.clients} clients, "
+          f"gunicorn -w {args.workers}, PostgreSQL, capacity {args.capacity}")
+    print(f"  throughput: {args.total / elapsed:.1f} registrations/s ({elapsed:.1f} s)")
+    print(f"  register POST: {percentiles(results.latencies['register'])}")
+    if args.smtp == "normal":
+        print(f"  confirm POST: {percentiles(results.latencies['confirm'])}")
+    busy = figures["busy"]
+    failed = f"; {busy.errors} failed" if busy.errors else ""
+    print(f"  public agenda ({AGENDA_SESSIONS} sessions), idle: "
+          f"{percentiles(figures['idle'].latencies)}")
+    print(f"  public agenda during the burst: {percentiles(busy.latencies)}{failed}")
+    print(f"  outbox afterwards: {check['outbox']}")
+    print(f"  server errors: {results.server_errors}; lost: {args.total - check['stored']}; "
+          f"client failures: {len(results.failures)}")
+    for failure in results.failures[:5]:
+        print("   ", failure)
+    ok = check["stored"] == args.total and results.server_errors == 0 and not results.failures
+    if args.smtp == "normal":
+        print(f"  holding seats: {check['holding']} (expected {args.capacity})")
+        print(f"  waitlisted: {check['waitlisted']} (expected {args.total - args.capacity}), "
+              f"arrival order kept: {check['in_order']}")
+        ok = ok and check["holding"] == args.capacity and check["in_order"]
+    print("  invariants:", "OK" if ok else "BROKEN")
+    return ok
 
 
 def main(argv=None) -> int:
     args = parse_args(argv)
     ensure_postgres_database(args.database_url)
-    category_id = prepare_database(args.database_url, args.capacity)["category_id"]
-    mailbox = Mailbox()
-    smtp = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    smtp.start()
-    port = free_port()
-    server = start_gunicorn(args.database_url, port, smtp.port, args.workers)
-    try:
-        results, elapsed = run_clients(f"http://127.0.0.1:{port}", args, category_id, mailbox)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        smtp.stop()
-    check = invariants(args.database_url, args.capacity, args.total)
-    ms = sorted(1000 * s for s in results.latencies)
-    print(f"{args.total} registrations (form, submit, email, confirm) from {args.clients} "
-          f"clients, gunicorn -w {args.workers}, PostgreSQL, capacity {args.capacity}")
-    print(f"  throughput: {args.total / elapsed:.1f} registrations/s ({elapsed:.1f} s)")
-    print(f"  POST latency: p50 {statistics.median(ms):.0f} ms, "
-          f"p95 {ms[int(0.95 * (len(ms) - 1))]:.0f} ms ({len(ms)} requests)")
-    print(f"  holding seats: {check['holding']} (expected {args.capacity})")
-    print(f"  waitlisted: {check['waitlisted']} (expected {args.total - args.capacity}), "
-          f"arrival order kept: {check['in_order']}")
-    print(f"  server errors: {results.server_errors}; lost: {args.total - check['stored']}; "
-          f"client failures: {len(results.failures)}")
-    for failure in results.failures[:5]:
-        print("   ", failure)
-    ok = (check["holding"] == args.capacity and check["in_order"] and not results.failures
-          and check["stored"] == args.total and results.server_errors == 0)
-    print("  invariants:", "OK" if ok else "BROKEN")
-    return 0 if ok else 1
+    runs = []
+    if args.before is not None:
+        runs.append(run_scenario(args, args.before.resolve(), 0))
+    runs.append(run_scenario(args, args.app_root.resolve(), args.mail_workers))
+    results = [report(args, figures) for figures in runs]
+    return 0 if all(results) else 1
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Mail leaves the request: the worker delivers, a hung or refusing server blocks nothing."""
 
+import asyncio
 import socket
 import threading
 import time
@@ -217,3 +218,37 @@ def test_the_worker_delivers_what_is_queued_while_it_runs_and_stops_when_asked(
     assert not thread.is_alive()
     assert [m["Subject"] for m in smtp_server.inbox.messages] == ["While running"]
     assert len(digests) == 1  # the periodic task (agenda-change digests) ran once
+
+
+class Slow(Inbox):
+    """Takes a quarter of a second to accept each message."""
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(0.25)
+        return await super().handle_DATA(server, session, envelope)
+
+
+def test_stopping_ends_the_batch_after_the_current_message(app):
+    inbox = Slow()
+    server = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    server.start()
+    use_server(app, server.port)
+    with app.app_context():
+        for n in range(20):
+            queue_message(f"p{n}@example.org", f"Hello {n}", "Body", now=datetime.now(UTC))
+        db.session.commit()
+    worker = MailWorker(app, poll=0.1)
+    thread = threading.Thread(target=worker.run)
+    try:
+        thread.start()
+        deadline = time.monotonic() + 10
+        while not inbox.messages and time.monotonic() < deadline:
+            time.sleep(0.01)
+        worker.stop()
+        thread.join(2)
+    finally:
+        server.stop()
+    assert not thread.is_alive()
+    messages = outbox(app)
+    assert 1 <= sum(m.status == OutboxStatus.SENT for m in messages) <= 3
+    assert all(m.attempts == 0 for m in messages if m.status == OutboxStatus.PENDING)

@@ -10,6 +10,7 @@ only wait for the same timeout.
 import logging
 import smtplib
 import sys
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -146,13 +147,18 @@ def due_messages(now: datetime, ids: list[int] | None = None, limit: int = 100) 
     return query.order_by(OutboxMessage.id).limit(limit)
 
 
-def deliver_pending(now: datetime, ids: list[int] | None = None, limit: int = 100) -> Batch:
-    """Send due messages over one connection, committing each outcome; never raises for one."""
+def deliver_pending(now: datetime, ids: list[int] | None = None, limit: int = 100,
+                    stopping: threading.Event | None = None) -> Batch:
+    """Send due messages over one connection, committing each outcome; never raises for one.
+
+    `stopping` (the worker's shutdown flag) ends the batch after the current message.
+    """
     settings = smtp_settings(current_app.config)
     transport = Transport(settings) if settings["server"] else Terminal()
     batch, tried = Batch(), []
     try:
-        while len(tried) < limit and (message := claim_next(now, ids, tried)) is not None:
+        while (len(tried) < limit and not (stopping and stopping.is_set())
+               and (message := claim_next(now, ids, tried)) is not None):
             tried.append(message.id)
             try:
                 deliver_one(transport, message, settings, now)

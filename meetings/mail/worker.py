@@ -77,7 +77,7 @@ class MailWorker:
     def deliver(self) -> Batch | None:
         """One pass; a database error is logged and tried again later (None)."""
         try:
-            batch = deliver_pending(utcnow(), limit=self.batch)
+            batch = deliver_pending(utcnow(), limit=self.batch, stopping=self.stopping)
             if batch.tried:
                 log.info("Mail: %s sent, %s to retry, %s failed", batch.sent, batch.retrying,
                          batch.failed)
