@@ -31,6 +31,7 @@ from meetings.models import (
     edition_organizer,
     new_uid,
 )
+from meetings.registration.models import Registration
 
 # Paths the site uses at its top level: an edition slug must never shadow them.
 RESERVED_SLUGS = frozenset({
@@ -237,8 +238,6 @@ def set_status(edition: Edition, status: EditionStatus, *, now: datetime) -> Edi
 
 def removal_summary(edition: Edition) -> dict[str, int]:
     """What deleting the edition removes with it: registrations, sessions, tracks, speakers."""
-    from meetings.registration.models import Registration
-
     counted = {"registrations": Registration, "sessions": Session, "tracks": Track,
                "speakers": Speaker}
     return {name: db.session.scalar(sa.select(sa.func.count()).select_from(model)
