@@ -164,9 +164,18 @@ def manage_questions(edition_id: int):
                            confirm=ConfirmForm())
 
 
-@bp.route("/manage/registration-questions/<int:question_id>/delete", methods=["GET", "POST"])
+@bp.get("/manage/registration-questions/<int:question_id>/delete")
 @login_required
 def manage_question_delete(question_id: int):
+    question = db.get_or_404(RegistrationQuestion, question_id)
+    edition = managed_edition_or_403(question.edition_id)
+    return render_template("registration/manage_question_delete.html", edition=edition,
+                           question=question, form=ConfirmForm())
+
+
+@bp.post("/manage/registration-questions/<int:question_id>/delete")
+@login_required
+def manage_question_delete_confirmed(question_id: int):
     question = db.get_or_404(RegistrationQuestion, question_id)
     edition = managed_edition_or_403(question.edition_id)
     form = ConfirmForm()

@@ -205,8 +205,18 @@ def download_data(token: str):
         "Content-Disposition": f'attachment; filename="registration-{registration.id}.json"'})
 
 
-@bp.route("/manage-registration/<token>/cancel", methods=["GET", "POST"])
+def confirm_page(registration: Registration, token: str, form: ConfirmForm, action: str):
+    return render_template("registration/confirm.html", registration=registration, token=token,
+                           edition=registration.edition, form=form, action=action)
+
+
+@bp.get("/manage-registration/<token>/cancel")
 def cancel(token: str):
+    return confirm_page(registration_or_404(token), token, ConfirmForm(), "cancel")
+
+
+@bp.post("/manage-registration/<token>/cancel")
+def cancel_confirmed(token: str):
     registration = registration_or_404(token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -220,12 +230,16 @@ def cancel(token: str):
             send_queued()
             flash(_("Your registration is cancelled."), "success")
         return redirect(url_for(".manage", token=token))
-    return render_template("registration/confirm.html", registration=registration, token=token,
-                           edition=registration.edition, form=form, action="cancel")
+    return confirm_page(registration, token, form, "cancel")
 
 
-@bp.route("/manage-registration/<token>/erase", methods=["GET", "POST"])
+@bp.get("/manage-registration/<token>/erase")
 def erase(token: str):
+    return confirm_page(registration_or_404(token), token, ConfirmForm(), "erase")
+
+
+@bp.post("/manage-registration/<token>/erase")
+def erase_confirmed(token: str):
     registration = registration_or_404(token)
     form = ConfirmForm()
     if form.validate_on_submit():
@@ -234,8 +248,7 @@ def erase(token: str):
         db.session.commit()
         send_queued()
         return render_template("registration/erased.html", edition=edition)
-    return render_template("registration/confirm.html", registration=registration, token=token,
-                           edition=registration.edition, form=form, action="erase")
+    return confirm_page(registration, token, form, "erase")
 
 
 @bp.get("/manage-registration/<token>/participants")

@@ -1,6 +1,6 @@
 """Venues: the public venue page of an edition, and /manage pages for venues and rooms."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -98,24 +98,30 @@ def edit(venue_id: int):
     return render_template("venues/edit.html", form=form, venue=venue)
 
 
-@bp.route("/manage/venues/<int:venue_id>/delete", methods=["GET", "POST"])
+@bp.get("/manage/venues/<int:venue_id>/delete")
 @login_required
 def delete(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     changeable_venue_or_403(venue)
-    if request.method == "POST":
-        name = venue.name
-        try:
-            service.delete_venue(venue)
-            record(current_user, "venue.delete", f"Deleted venue {name}", now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            flash(_("Venue deleted."), "success")
-            return redirect(url_for("venues.manage_index"))
     return render_template("venues/delete.html", venue=venue)
+
+
+@bp.post("/manage/venues/<int:venue_id>/delete")
+@login_required
+def delete_confirmed(venue_id: int):
+    venue = db.get_or_404(Venue, venue_id)
+    changeable_venue_or_403(venue)
+    name = venue.name
+    try:
+        service.delete_venue(venue)
+        record(current_user, "venue.delete", f"Deleted venue {name}", now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return render_template("venues/delete.html", venue=venue)
+    flash(_("Venue deleted."), "success")
+    return redirect(url_for("venues.manage_index"))
 
 
 def room_fields(form: RoomForm) -> service.RoomFields:
@@ -167,23 +173,36 @@ def room_edit(room_id: int):
     return render_template("venues/room_edit.html", form=form, venue=room.venue, room=room)
 
 
-@bp.route("/manage/rooms/<int:room_id>/delete", methods=["GET", "POST"])
-@login_required
-def room_delete(room_id: int):
+def managed_room_or_403(room_id: int) -> Room:
     room = db.get_or_404(Room, room_id, options=[selectinload(Room.venue)])
     changeable_venue_or_403(room.venue)
-    venue_id = room.venue_id
-    if request.method == "POST":
-        summary = f"Deleted room {room.name} of {room.venue.name}"
-        try:
-            service.delete_room(room, now=utcnow())
-            record(current_user, "room.delete", summary, now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
-            flash(_("Room deleted."), "success")
-            return redirect(url_for("venues.edit", venue_id=venue_id))
+    return room
+
+
+def room_delete_page(room: Room):
     return render_template("venues/room_delete.html", room=room,
                            session_count=service.room_session_count(room))
+
+
+@bp.get("/manage/rooms/<int:room_id>/delete")
+@login_required
+def room_delete(room_id: int):
+    return room_delete_page(managed_room_or_403(room_id))
+
+
+@bp.post("/manage/rooms/<int:room_id>/delete")
+@login_required
+def room_delete_confirmed(room_id: int):
+    room = managed_room_or_403(room_id)
+    venue_id = room.venue_id
+    summary = f"Deleted room {room.name} of {room.venue.name}"
+    try:
+        service.delete_room(room, now=utcnow())
+        record(current_user, "room.delete", summary, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+        return room_delete_page(room)
+    flash(_("Room deleted."), "success")
+    return redirect(url_for("venues.edit", venue_id=venue_id))
