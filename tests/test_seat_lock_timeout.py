@@ -2,6 +2,7 @@
 
 import threading
 
+import pytest
 import sqlalchemy as sa
 
 from meetings import create_app
@@ -30,14 +31,22 @@ def hold_edition_lock(url: str, edition_id: int, locked: threading.Event,
         engine.dispose()
 
 
-def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(app_config):
-    url = app_config["SQLALCHEMY_DATABASE_URI"]
+@pytest.fixture
+def impatient_app(app, app_config):
+    """An app that waits 0.3 s for the seat lock (`app` creates and later empties the tables)."""
     options = {} if POSTGRES_URL else {"connect_args": {"timeout": 0.3}}
-    app = create_app(build_test_config(url, LOCK_TIMEOUT_MS=300,
-                                       SQLALCHEMY_ENGINE_OPTIONS=options))
+    impatient = create_app(build_test_config(app_config["SQLALCHEMY_DATABASE_URI"],
+                                             LOCK_TIMEOUT_MS=300,
+                                             SQLALCHEMY_ENGINE_OPTIONS=options))
+    yield impatient
+    with impatient.app_context():
+        db.engine.dispose()
+
+
+def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(impatient_app):
+    app = impatient_app
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
-        if not POSTGRES_URL:
-            db.create_all()
         edition = open_edition(capacity=5, now=NOW)
         ids = edition.id, category(edition).id
         db.session.commit()
@@ -65,5 +74,3 @@ def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(ap
     assert 'value="Amina"' in page and 'value="amina@x.org"' in page  # nothing typed is lost
     second = app.test_client().post("/2027/register", data=form_data(ids[1], email="amina@x.org"))
     assert second.status_code == 302  # once the lock is free, the same form goes through
-    with app.app_context():
-        db.engine.dispose()
