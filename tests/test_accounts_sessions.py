@@ -87,7 +87,7 @@ def test_login_id_holds_the_session_token(app, auth):
         assert user.get_id() == f"{user_id}:{user.session_token}"
         assert load_user(user.get_id()) is user
         for stale in (str(user_id), f"{user_id}:", f"{user_id}:wrong", f"x:{user.session_token}",
-                      f"{'9' * 30}:{user.session_token}", "", ":"):
+                      f"{'9' * 30}:{user.session_token}", f"\u00b2:{user.session_token}", "", ":"):
             assert load_user(stale) is None
 
 

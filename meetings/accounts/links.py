@@ -14,6 +14,7 @@ from flask import render_template
 from meetings.accounts import throttle
 from meetings.accounts.models import AccountToken, TokenPurpose
 from meetings.accounts.passwords import check_password_strength
+from meetings.accounts.service import user_by_email
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
@@ -66,7 +67,7 @@ def request_password_reset(email: str, *, now: datetime, site_url: str) -> None:
 
     Rendering and hashing happen either way so that the answer takes about as long.
     """
-    user = db.session.scalar(sa.select(User).where(User.email == (email or "").strip().lower()))
+    user = user_by_email(email)
     subject = _("Set a new password")
     if user is not None and user.active:
         link = issue_link(user, TokenPurpose.PASSWORD_RESET, now=now, site_url=site_url)

@@ -20,7 +20,7 @@ TOO_MANY_FAILURES = _l("Too many failed attempts for this account. Wait a few mi
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the active user whose id and current session token these are."""
     row_id, _, token = (user_id or "").partition(":")
-    if not row_id.isdigit() or len(row_id) > 18 or not token:
+    if not (row_id.isascii() and row_id.isdigit()) or len(row_id) > 18 or not token:
         return None
     user = db.session.get(User, int(row_id))
     if user is None or not user.active:
@@ -51,7 +51,7 @@ def authenticate(email: str, password: str) -> User:
 
 
 def verify_login_code(user: User, code: str, *, now: datetime) -> str:
-    """Check the second factor after the password; returns how (for the audit log)."""
+    """Check the second factor after the password; returns how (for the security log)."""
     if throttle.account_locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field="code")
     method = two_factor.verify_second_factor(user, code, now=now)
