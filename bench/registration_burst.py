@@ -11,7 +11,7 @@ SMTP server, aiosmtpd, runs inside this script), open the link and confirm. Late
 of the POSTs (register, confirm). The mail worker (`meetings mail-worker`) runs beside gunicorn
 and delivers the outbox; code from before the worker (--before, or --mail-workers 0) sent each
 email inside the request. While the burst runs, a probe opens the public agenda of a 50-session
-edition every 0.2 s. With --smtp silent the SMTP server accepts connections and never answers
+edition every second (--probe-interval). With --smtp silent the SMTP server accepts connections and never answers
 (a hung server): nobody receives an email, so each person only opens the form and registers.
 The benchmark database is emptied and rebuilt on every run.
 """
@@ -73,6 +73,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="`meetings mail-worker` processes (0: code that sends in requests)")
     parser.add_argument("--app-root", type=Path, default=ROOT,
                         help="checkout whose code gunicorn and the mail worker run")
+    parser.add_argument("--probe-interval", type=float, default=1.0,
+                        help="seconds between two public agenda requests during the burst")
     parser.add_argument("--before", type=Path, default=None,
                         help="also run this older checkout first (no mail worker) and compare")
     return parser.parse_args(argv)
@@ -346,7 +348,7 @@ def run_scenario(args, root: Path, mail_workers: int) -> dict:
         idle = AgendaProbe(base + AGENDA)
         for _ in range(20):
             idle.once()
-        with AgendaProbe(base + AGENDA) as busy:
+        with AgendaProbe(base + AGENDA, args.probe_interval) as busy:
             results, elapsed = run_clients(base, args, category_id, mailbox)
     finally:
         for process in [server, *workers]:
