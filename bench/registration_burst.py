@@ -11,8 +11,9 @@ SMTP server, aiosmtpd, runs inside this script), open the link and confirm. Late
 of the POSTs (register, confirm). The mail worker (`meetings mail-worker`) runs beside gunicorn
 and delivers the outbox; code from before the worker (--before, or --mail-workers 0) sent each
 email inside the request. While the burst runs, a probe opens the public agenda of a 50-session
-edition every second (--probe-interval). With --smtp silent the SMTP server accepts connections and never answers
-(a hung server): nobody receives an email, so each person only opens the form and registers.
+edition every second (--probe-interval). With --smtp silent the SMTP server accepts connections
+and never answers (a hung server): no email arrives, so each person only opens the form and
+registers.
 The benchmark database is emptied and rebuilt on every run.
 """
 
