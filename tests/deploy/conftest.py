@@ -2,8 +2,9 @@
 
 `https_site` runs the operator's steps on a scratch database (PostgreSQL when TEST_DATABASE_URL
 is set, else a SQLite file): `flask db upgrade`, `meetings create-admin`, `meetings demo`, then
-gunicorn with deploy/gunicorn.conf.py and nginx with deploy/nginx/meetings.conf in front, mail to
-a real SMTP server. The two-host test needs PostgreSQL and is collected only with it.
+gunicorn with deploy/gunicorn.conf.py and nginx with deploy/nginx/meetings.conf in front, the mail
+worker delivering to a real SMTP server. The two-host test needs PostgreSQL and is collected only
+with it.
 """
 
 import os
@@ -30,10 +31,9 @@ class Site:
     mailbox: stack.Mailbox
     nginx: stack.Nginx
     gunicorn: stack.Process
-    nudge: object  # delivers queued mail when no mail worker runs
 
     def wait_for_mail(self, address: str, after: int = 0) -> tuple[str, str]:
-        return self.mailbox.wait_for(address, after=after, nudge=self.nudge)
+        return self.mailbox.wait_for(address, after=after)
 
 
 def require_nginx() -> None:
@@ -68,15 +68,9 @@ def https_site(tmp_path_factory):
         env["SITE_URL"] = nginx.url
         gunicorn = stack.start_gunicorn(env, f"127.0.0.1:{app_port}", directory / "gunicorn.log")
         started.append(gunicorn)
-        nudge = None
-        if stack.mail_worker_available(env):
-            started.append(stack.Process(
-                [str(stack.VENV_BIN / "flask"), "--app", "app", "meetings", "mail-worker"],
-                env, directory / "mail-worker.log", "mail worker"))
-        else:
-            nudge = stack.SendMail(env, every=0)
+        started.append(stack.start_mail_worker(env, directory / "mail-worker.log"))
         yield Site(url=nginx.url, slug=slug, env=env, database_url=database_url, cert=cert,
-                   mailbox=mailbox, nginx=nginx, gunicorn=gunicorn, nudge=nudge)
+                   mailbox=mailbox, nginx=nginx, gunicorn=gunicorn)
     finally:
         for process in reversed(started):
             process.stop()

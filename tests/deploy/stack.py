@@ -338,26 +338,18 @@ class Mailbox:
         with self.arrived:
             return sum(1 for to, _, _ in self.messages if to == address)
 
-    def wait_for(self, address: str, after: int = 0, timeout: float = 30,
-                 nudge=None) -> tuple[str, str]:
-        """(subject, body) of the first message to `address` beyond the first `after` ones.
-
-        `nudge` (e.g. running `meetings send-mail`) is called while nothing has arrived.
-        """
+    def wait_for(self, address: str, after: int = 0, timeout: float = 30) -> tuple[str, str]:
+        """(subject, body) of the first message to `address` beyond the first `after` ones."""
         deadline = time.monotonic() + timeout
-        next_nudge = time.monotonic() + 1.0
-        while True:
-            with self.arrived:
+        with self.arrived:
+            while True:
                 mine = [(s, b) for to, s, b in self.messages if to == address]
                 if len(mine) > after:
                     return mine[after]
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     raise TimeoutError(f"no mail #{after + 1} for {address}")
-                self.arrived.wait(timeout=min(remaining, 0.5))
-            if nudge is not None and time.monotonic() >= next_nudge:
-                nudge()
-                next_nudge = time.monotonic() + 2.0
+                self.arrived.wait(timeout=remaining)
 
 
 def manage_path(body: str) -> str:
@@ -366,11 +358,12 @@ def manage_path(body: str) -> str:
     return match.group(0)
 
 
-def mail_worker_available(env: dict) -> bool:
-    """Whether this checkout has `meetings mail-worker` yet (else `send-mail` delivers)."""
-    result = subprocess.run([str(VENV_BIN / "flask"), "--app", "app", "meetings", "mail-worker",
-                             "--help"], cwd=ROOT, env=env, capture_output=True, timeout=60)
-    return result.returncode == 0
+def start_mail_worker(env: dict, log: Path, netns: str | None = None) -> Process:
+    """`flask --app app meetings mail-worker`, the command of meetings-mail.service."""
+    command = [str(VENV_BIN / "flask"), "--app", "app", "meetings", "mail-worker"]
+    if netns:
+        command = ["ip", "netns", "exec", netns, *command]
+    return Process(command, env, log, f"mail worker {netns or ''}")
 
 
 # --- Databases ---------------------------------------------------------------------------------
@@ -405,21 +398,3 @@ def prepare_site(env: dict) -> str:
     assert slugs, loaded
     return slugs.group(1).split(", ")[-1]
 
-
-class SendMail:
-    """Runs `meetings send-mail` when mail is overdue and no mail worker exists (one at a time)."""
-
-    def __init__(self, env: dict, every: float = 2.0):
-        self.env, self.every = env, every
-        self.lock = threading.Lock()
-        self.last = 0.0
-
-    def __call__(self) -> None:
-        if not self.lock.acquire(blocking=False):
-            return
-        try:
-            if time.monotonic() - self.last >= self.every:
-                flask(self.env, "meetings", "send-mail")
-                self.last = time.monotonic()
-        finally:
-            self.lock.release()

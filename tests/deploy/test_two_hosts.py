@@ -149,7 +149,7 @@ def post_until_answered(client, burst: Burst, form_path: str, post_path: str, fo
     raise AssertionError(f"{post_path} for {address}: no answer after {ATTEMPTS} attempts")
 
 
-def run_burst(url, context, slug, category_id, mailbox, nudge, kill, source_prefix) -> Burst:
+def run_burst(url, context, slug, category_id, mailbox, kill, source_prefix) -> Burst:
     """TOTAL people from CLIENTS clients: form, register, email, confirm; `kill` at halfway."""
     burst = Burst(kill=kill)
     numbers = iter(range(TOTAL))
@@ -163,7 +163,7 @@ def run_burst(url, context, slug, category_id, mailbox, nudge, kill, source_pref
                 "organization": "Burst police", "country": "NL", "category": str(category_id),
                 "language": "en", "consent": "y"}
         post_until_answered(client, burst, register, register, form, address)
-        _, body = mailbox.wait_for(address, timeout=30, nudge=nudge)
+        _, body = mailbox.wait_for(address, timeout=30)
         manage = stack.manage_path(body)
         post_until_answered(client, burst, manage, f"{manage}/verify", {}, address)
         burst.note(confirmed=1)
@@ -327,23 +327,17 @@ def test_two_hosts_keep_seats_order_and_sessions_when_one_is_killed(tmp_path, ca
                                        tmp_path / f"gunicorn-{host.name}.log", netns=host.name)
             cleanup.append(app.stop)
             apps.append(app)
-        nudge = None
-        if stack.mail_worker_available(local):
-            for host in network.hosts:  # one worker per host: none may send a message twice
-                worker = stack.Process(
-                    ["ip", "netns", "exec", host.name, str(stack.VENV_BIN / "flask"), "--app",
-                     "app", "meetings", "mail-worker"], settings(host.gateway),
-                    tmp_path / f"mail-worker-{host.name}.log", f"mail worker {host.name}")
-                cleanup.append(worker.stop)
-        else:
-            nudge = stack.SendMail(local)
+        for host in network.hosts:  # a mail worker on each host: none sends a message twice
+            worker = stack.start_mail_worker(settings(host.gateway),
+                                             tmp_path / f"mail-worker-{host.name}.log", host.name)
+            cleanup.append(worker.stop)
 
         context = stack.tls_context(cert)
         source_prefix = f"127.{random.randint(1, 254)}.{random.randint(0, 255)}"
         check_session_across_hosts(network, nginx, context)
         check_rate_limit_across_hosts(network, nginx, context, slug, f"{source_prefix}.250")
 
-        burst = run_burst(nginx.url, context, slug, category_id, mailbox, nudge,
+        burst = run_burst(nginx.url, context, slug, category_id, mailbox,
                           lambda: apps[0].kill_group(), source_prefix)
         rows = seats(database_url)
         served = served_by(nginx, network)
@@ -372,7 +366,7 @@ def test_two_hosts_keep_seats_order_and_sessions_when_one_is_killed(tmp_path, ca
             "given_name": "P0", "family_name": "Again", "email": "person0@example.org",
             "organization": "Burst police", "country": "NL", "category": str(category_id),
             "language": "en", "consent": "y"}, "person0@example.org")
-        mailbox.wait_for("person0@example.org", after=before, nudge=nudge)
+        mailbox.wait_for("person0@example.org", after=before)
         assert len(seats(database_url)) == TOTAL
         assert time.monotonic() - started < 120
     finally:
