@@ -1,7 +1,10 @@
 """In Chromium: an admin invites an organizer, who sets a password, turns on TOTP and logs in."""
 
+import os
 import re
+import subprocess
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pyotp
 import pytest
@@ -9,12 +12,19 @@ import sqlalchemy as sa
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
+from tests.browser.conftest import A11YCHECK
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 pytestmark = pytest.mark.browser
 
 ORGANIZER = "nadia@example.org"
 PASSWORD = "lantern orchard seventeen"
+RUN_AXE = """async () => {
+  const result = await window.axe.run(document, {runOnly: {type: "tag",
+    values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}, resultTypes: ["violations"]});
+  return result.violations.filter((v) => v.impact !== "minor")
+    .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`);
+}"""
 
 
 def log_in(page, live_url, email, password) -> None:
@@ -73,3 +83,63 @@ def test_invited_organizer_sets_a_password_and_logs_in_with_totp(app, page, live
     page.get_by_role("button", name="Log in").click()
     page.get_by_text("You are logged in.").wait_for()
     assert page.get_by_role("button", name="Log out").is_visible()
+
+
+@pytest.fixture
+def axe_source() -> str:
+    path = Path(os.environ["A11YCHECK_DEPS"]) / "node_modules" / "axe-core" / "axe.min.js"
+    if not path.exists():
+        subprocess.run([A11YCHECK.parent / "setup"], check=True, timeout=300)  # installs axe-core
+    return path.read_text()
+
+
+def axe_violations(page, axe_source: str) -> list[str]:
+    page.evaluate(axe_source)
+    return page.evaluate(RUN_AXE)
+
+
+def test_account_pages_meet_wcag21_aa(app, page, live_url, auth, axe_source):
+    auth.create()
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    problems = {}
+
+    def check(name: str) -> None:
+        for width in (1280, 375):
+            page.set_viewport_size({"width": width, "height": 800})
+            found = axe_violations(page, axe_source)
+            if not page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"):
+                found.append("the page scrolls sideways")
+            if found:
+                problems[f"{name} at {width}px"] = found
+
+    for path in ("/login", "/password/forgot", "/password/reset/not-a-token"):
+        page.goto(live_url + path)
+        check(path)
+    page.goto(f"{live_url}/login")
+    page.get_by_role("button", name="Log in").click()
+    check("login errors")
+    log_in(page, live_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    for path in ("/account/", "/account/password", "/account/two-factor", "/manage/users/",
+                 "/manage/users/new", "/manage/users/1/edit"):
+        page.goto(live_url + path)
+        check(path)
+    page.goto(f"{live_url}/account/password")
+    page.get_by_role("button", name="Change my password").click()
+    check("password errors")
+    page.goto(f"{live_url}/account/two-factor")
+    page.get_by_role("button", name="Set up two-factor authentication").click()
+    check("two-factor set-up")
+    secret = page.locator("#totp-secret").inner_text()
+    page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm").click()
+    check("recovery codes")
+    page.goto(f"{live_url}/account/two-factor")
+    check("two-factor on")
+    page.get_by_role("button", name="Log out").click()
+    log_in(page, live_url, ADMIN_EMAIL, ADMIN_PASSWORD)
+    page.get_by_role("heading", name="Two-factor authentication").wait_for()
+    check("/login/code")
+    assert not problems, "\n".join(f"{name}: {found}" for name, found in problems.items())
+    assert refused == []
