@@ -366,6 +366,27 @@ def test_control_characters_in_any_form_field_are_refused(app, client, field):
     assert not problems, "\n".join(problems)
 
 
+def test_a_nul_in_a_registration_is_refused_and_stores_nothing(app, client):
+    sweep = Sweep(app, client)
+    data = {"given_name": "Ada", "family_name": "Love\x00lace", "email": "ada@example.org",
+            "organization": "INTERPOL", "job_title": "Analyst", "country": "FR",
+            "category": str(sweep.world.ids["category_id"]), "language": "en", "consent": "y"}
+    response, tables = sweep.request(f"/{sweep.world.slug}/register", "POST", data=data)
+    assert response.status_code == 400 and tables == []  # PostgreSQL answered 500
+    response, tables = sweep.request(f"/{sweep.world.slug}/register", "POST",
+                                     data={**data, "family_name": "Lovelace"})
+    assert response.status_code == 302 and "registration" in tables
+
+
+def test_bulk_decisions_skip_ids_that_are_not_ids(app, client):
+    sweep = Sweep(app, client, log_in)
+    ids = ["²", str(2**63), str(2**31), str(sweep.world.ids["registration_id"])]
+    response, _ = sweep.request(
+        f"/manage/editions/{sweep.world.ids['edition_id']}/registrations/bulk", "POST",
+        data={"action": "approve", "ids": ids})
+    assert response.status_code == 302  # "²".isdigit() is true, int("²") a ValueError: 500
+
+
 def test_tabs_and_line_breaks_in_form_fields_pass(app, client):
     response = client.post("/login", data={"email": "a\tb\r\nc", "password": "x"})
     assert response.status_code == 200 and 'name="password"' in response.text  # the form again
