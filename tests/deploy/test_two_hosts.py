@@ -247,6 +247,16 @@ def seats(database_url: str) -> list[tuple[str, str, int | None, datetime]]:
     return [(email, status, arrival, aware(created)) for email, status, arrival, created in rows]
 
 
+def outbox(database_url: str) -> Counter:
+    """Outbox messages by status."""
+    engine = sa.create_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(
+            "SELECT status, count(*) FROM outbox_message GROUP BY status")).all()
+    engine.dispose()
+    return Counter(dict(rows))
+
+
 def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
@@ -341,8 +351,13 @@ def test_two_hosts_keep_seats_order_and_sessions_when_one_is_killed(tmp_path, ca
                           lambda: apps[0].kill_group(), source_prefix)
         rows = seats(database_url)
         served = served_by(nginx, network)
+        statuses = stack.wait_until(lambda: (o := outbox(database_url))["pending"] == 0 and o,
+                                    20, "the outbox to empty")
+        stack.wait_until(lambda: len(mailbox.messages) >= statuses["sent"], 5, "the last mail")
         with capsys.disabled():
             print(report(burst, served, rows))
+            print(f"  mail: {statuses['sent']} messages sent by the two workers, "
+                  f"{len(mailbox.messages)} received by the SMTP server")
 
         assert burst.killed_at is not None and not apps[0].alive()
         assert burst.failures == []
@@ -358,6 +373,10 @@ def test_two_hosts_keep_seats_order_and_sessions_when_one_is_killed(tmp_path, ca
         assert holding == list(range(1, CAPACITY + 1))
         assert waiting == list(range(CAPACITY + 1, TOTAL + 1))
         assert served["A"] > 0 and served["B"] > 0
+        # Two mail workers (one per host) delivered every message once: nothing pending or
+        # failed, and the SMTP server received exactly as many messages as the outbox sent.
+        assert set(statuses) == {"sent"}
+        assert len(mailbox.messages) == statuses["sent"]
 
         # Registering again with the same address creates nothing; its owner gets the link again.
         again = stack.Client(nginx.url, context, source=f"{source_prefix}.251")
