@@ -30,14 +30,10 @@ max_requests_jitter = 200
 # Only nginx may say a request came over HTTPS (X-Forwarded-Proto); gunicorn reads
 # FORWARDED_ALLOW_IPS itself, this line documents the default.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
-# Headers nginx adds; anything beyond these limits is refused before the app sees it.
-limit_request_line = 8190
-limit_request_fields = 100
-
 # Logs go to standard output and error: journald keeps them (journalctl -u meetings-web).
-accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-")
+accesslog = "-"
 errorlog = "-"
-loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
+loglevel = "info"
 # Client address (from nginx), method, path, status, bytes, milliseconds. No query string and no
 # Referer: both can hold tokens; token paths are shortened by RedactingLogger below.
 access_log_format = '%({x-forwarded-for}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
