@@ -7,6 +7,7 @@ succeed and every response the browser receives must carry the security headers.
 """
 
 import re
+import ssl
 import threading
 
 import pytest
@@ -270,3 +271,14 @@ def test_logs_keep_tokens_and_query_strings_out(https_site):
 
     logs = stack.wait_until(logs, 5, "both access logs")
     assert token not in logs and "secret-code" not in logs
+
+
+def test_tls_1_2_needs_forward_secrecy(https_site):
+    context = stack.tls_context(https_site.cert)
+    context.minimum_version = context.maximum_version = ssl.TLSVersion.TLSv1_2
+    assert stack.Client(https_site.url, context).request("GET", "/static/favicon.svg")[0] == 200
+    context = stack.tls_context(https_site.cert)
+    context.set_ciphers("AES128-SHA256")  # no forward secrecy: not offered by the site
+    context.maximum_version = ssl.TLSVersion.TLSv1_2
+    with pytest.raises(ssl.SSLError):
+        stack.Client(https_site.url, context).request("GET", "/static/favicon.svg")
