@@ -400,7 +400,7 @@ def query_names() -> set[str]:
     return names
 
 
-ODD_QUERY_VALUES = ["\x00", "1\x00", str(2**31), str(2**63), str(10**30), "-1", "²", "٣"]
+ODD_QUERY_VALUES = ["1\x00", str(2**31), str(2**63), "-1", "²"]
 
 
 @pytest.mark.parametrize("value", ODD_QUERY_VALUES)
