@@ -265,8 +265,9 @@ def log_in(client) -> None:
     assert response.status_code == 302
 
 
-def test_safe_methods_change_nothing_even_for_an_administrator(app, client):
-    sweep, problems = Sweep(app, client, log_in), []
+@pytest.mark.parametrize("logged_in", [True, False], ids=["administrator", "visitor"])
+def test_safe_methods_change_nothing(app, client, logged_in):
+    sweep, problems = Sweep(app, client, log_in if logged_in else None), []
     for rule, url in sweep.urls(SAFE_METHODS):
         for method in sorted(SAFE_METHODS & rule.methods):
             response, tables = sweep.request(url, method)
