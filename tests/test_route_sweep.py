@@ -1,9 +1,10 @@
 """A sweep over every rule of app.url_map, with real ids from a populated database.
 
 Safe methods (GET, HEAD, OPTIONS) write nothing, even for an administrator; every POST needs its
-own CSRF token; every /manage page sends anonymous visitors to the login page; NUL bytes and ids
-beyond 64 bits are answered 4xx. Routes added later are covered without touching this file: URL
-arguments come from a table of known names, and an unknown name fails the sweep.
+own CSRF token; every /manage page sends anonymous visitors to the login page; control characters
+and ids no row can have (beyond 64 bits, or 32 on PostgreSQL) are answered 4xx, never 500.
+Routes added later are covered without touching this file: URL arguments come from a table of
+known names, and an unknown name fails the sweep.
 """
 
 import re
@@ -45,7 +46,7 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 # Views marked @csrf.exempt, by "module.function": none. A new exemption must be added here.
 CSRF_EXEMPT: set[str] = set()
 # Tables a read may write. feed_cache holds rendered calendar bodies shared by the workers: a
-# cache of what the other tables say, never a change of state (see the report of issue 7).
+# cache of what the other tables say, rebuilt from them at will, never a change of state.
 WRITTEN_ON_READ = {"feed_cache"}
 # Audit entries a read may add: who downloaded attendees' personal data is itself a record the
 # operator owes (accountability for personal data), not a change to the event.
