@@ -106,3 +106,8 @@ def test_account_forms_render(client, admin):
     page = client.get("/manage/users/new").get_data(as_text=True)
     assert "Editions this organizer manages" in page
     assert client.get("/manage/users/1/edit").status_code == 200
+
+
+def test_logged_in_navigation_links_to_the_account_page(client, admin):
+    page = client.get("/manage/").get_data(as_text=True)
+    assert 'href="/account/"' in page and "Your account" in page
