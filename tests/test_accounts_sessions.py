@@ -1,5 +1,6 @@
 """A captured session cookie stops working on logout, password change and deactivation."""
 
+import pytest
 import sqlalchemy as sa
 from flask_migrate import upgrade
 
@@ -117,3 +118,9 @@ def test_migration_gives_existing_accounts_their_own_session_token(tmp_path):
     tokens = {row[0] for row in rows}
     assert len(tokens) == 2 and all(token and len(token) >= 32 for token in tokens)
     assert all(not row[1] for row in rows)
+
+
+@pytest.mark.parametrize("user_id", ["2147483648:abc", "99999999999999999:abc", "1:", "x:abc"])
+def test_a_session_id_no_account_can_have_loads_nobody(app, user_id):
+    with app.app_context():
+        assert load_user(user_id) is None

@@ -17,10 +17,15 @@ TOO_MANY_FAILURES = _l("Too many failed attempts for this account. Wait a few mi
                        "again, or use “Forgot your password?”.")
 
 
+MAX_USER_ID = 2**31 - 1
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the active user whose id and current session token these are."""
     row_id, _, token = (user_id or "").partition(":")
-    if not (row_id.isascii() and row_id.isdigit()) or len(row_id) > 18 or not token:
+    if not (row_id.isascii() and row_id.isdigit()) or len(row_id) > 10 or not token:
+        return None
+    if int(row_id) > MAX_USER_ID:  # beyond PostgreSQL's INTEGER: no such account
         return None
     user = db.session.get(User, int(row_id))
     if user is None or not user.active:
