@@ -76,6 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="checkout whose code gunicorn and the mail worker run")
     parser.add_argument("--probe-interval", type=float, default=1.0,
                         help="seconds between two public agenda requests during the burst")
+    parser.add_argument("--before-total", type=int, default=None,
+                        help="registrations for the --before run (default: --total)")
     parser.add_argument("--before", type=Path, default=None,
                         help="also run this older checkout first (no mail worker) and compare")
     return parser.parse_args(argv)
@@ -257,6 +259,37 @@ class AgendaProbe:
         self.thread.join(130)
 
 
+TICK = os.sysconf("SC_CLK_TCK")
+CORES = os.cpu_count() or 1
+
+
+def process_cpu(pid: int) -> float:
+    """CPU seconds (user + system) a live process has used."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has spent busy (all users, all processes)."""
+    values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return (sum(values) - values[3] - values[4]) / TICK
+
+
 def csrf_of(opener, url: str) -> str:
     with opener.open(url, timeout=120) as response:
         match = CSRF.search(response.read().decode())
@@ -346,18 +379,26 @@ def run_scenario(args, root: Path, mail_workers: int) -> dict:
     server = start_gunicorn(root, args.database_url, port, smtp.port, args.workers)
     workers = start_mail_workers(root, args.database_url, port, smtp.port, mail_workers)
     try:
+        for _ in range(4 * args.workers):  # every worker compiles its templates first
+            urllib.request.urlopen(f"{base}/burst/register", timeout=120).read()
         idle = AgendaProbe(base + AGENDA)
         for _ in range(20):
             idle.once()
+        web = [server.pid, *children_of(server.pid)]
+        cpu_before = [sum(map(process_cpu, web)), sum(process_cpu(w.pid) for w in workers),
+                      machine_busy()]
         with AgendaProbe(base + AGENDA, args.probe_interval) as busy:
             results, elapsed = run_clients(base, args, category_id, mailbox)
+        cpu = {"gunicorn": sum(map(process_cpu, web)) - cpu_before[0],
+               "mail worker": sum(process_cpu(w.pid) for w in workers) - cpu_before[1],
+               "machine": machine_busy() - cpu_before[2]}
     finally:
         for process in [server, *workers]:
             process.terminate()
         for process in [server, *workers]:
             process.wait(timeout=30)
         smtp.stop()
-    return {"results": results, "elapsed": elapsed, "idle": idle, "busy": busy,
+    return {"results": results, "elapsed": elapsed, "idle": idle, "busy": busy, "cpu": cpu,
             "check": invariants(args.database_url, args.capacity, args.total),
             "root": root, "mail_workers": mail_workers}
 
@@ -380,6 +421,11 @@ def report(args, figures: dict) -> bool:
           f"{percentiles(figures['idle'].latencies)}")
     print(f"  public agenda during the burst: {percentiles(busy.latencies)}{failed}")
     print(f"  outbox afterwards: {check['outbox']}")
+    cpu = figures["cpu"]
+    print(f"  CPU during the burst: machine {cpu['machine']:.1f} s of "
+          f"{CORES * elapsed:.1f} s on {CORES} cores (every process, other users' too); gunicorn "
+          f"{cpu['gunicorn']:.1f} s, mail worker {cpu['mail worker']:.1f} s; "
+          f"{1000 * cpu['gunicorn'] / args.total:.0f} ms gunicorn CPU per registration")
     print(f"  server errors: {results.server_errors}; lost: {args.total - check['stored']}; "
           f"client failures: {len(results.failures)}")
     for failure in results.failures[:5]:
@@ -399,9 +445,11 @@ def main(argv=None) -> int:
     ensure_postgres_database(args.database_url)
     runs = []
     if args.before is not None:
-        runs.append(run_scenario(args, args.before.resolve(), 0))
-    runs.append(run_scenario(args, args.app_root.resolve(), args.mail_workers))
-    results = [report(args, figures) for figures in runs]
+        before = argparse.Namespace(**vars(args))
+        before.total = args.before_total or args.total
+        runs.append((before, run_scenario(before, args.before.resolve(), 0)))
+    runs.append((args, run_scenario(args, args.app_root.resolve(), args.mail_workers)))
+    results = [report(run_args, figures) for run_args, figures in runs]
     return 0 if all(results) else 1
 
 
