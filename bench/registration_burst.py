@@ -284,6 +284,19 @@ def children_of(pid: int) -> list[int]:
     return found
 
 
+def postgres_cpu() -> float:
+    """CPU seconds of every PostgreSQL server process (all databases, not only this one)."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if (entry / "comm").read_text().strip() in ("postgres", "postmaster"):
+                    total += process_cpu(int(entry.name))
+            except OSError:
+                continue
+    return total
+
+
 def machine_busy() -> float:
     """CPU seconds the whole machine has spent busy (all users, all processes)."""
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -386,12 +399,14 @@ def run_scenario(args, root: Path, mail_workers: int) -> dict:
             idle.once()
         web = [server.pid, *children_of(server.pid)]
         cpu_before = [sum(map(process_cpu, web)), sum(process_cpu(w.pid) for w in workers),
-                      machine_busy()]
+                      machine_busy(), process_cpu(os.getpid()), postgres_cpu()]
         with AgendaProbe(base + AGENDA, args.probe_interval) as busy:
             results, elapsed = run_clients(base, args, category_id, mailbox)
         cpu = {"gunicorn": sum(map(process_cpu, web)) - cpu_before[0],
                "mail worker": sum(process_cpu(w.pid) for w in workers) - cpu_before[1],
-               "machine": machine_busy() - cpu_before[2]}
+               "machine": machine_busy() - cpu_before[2],
+               "bench": process_cpu(os.getpid()) - cpu_before[3],
+               "postgres": postgres_cpu() - cpu_before[4]}
     finally:
         for process in [server, *workers]:
             process.terminate()
@@ -424,7 +439,8 @@ def report(args, figures: dict) -> bool:
     cpu = figures["cpu"]
     print(f"  CPU during the burst: machine {cpu['machine']:.1f} s of "
           f"{CORES * elapsed:.1f} s on {CORES} cores (every process, other users' too); gunicorn "
-          f"{cpu['gunicorn']:.1f} s, mail worker {cpu['mail worker']:.1f} s; "
+          f"{cpu['gunicorn']:.1f} s, mail worker {cpu['mail worker']:.1f} s, PostgreSQL "
+          f"{cpu['postgres']:.1f} s, this script (clients, SMTP server) {cpu['bench']:.1f} s; "
           f"{1000 * cpu['gunicorn'] / args.total:.0f} ms gunicorn CPU per registration")
     print(f"  server errors: {results.server_errors}; lost: {args.total - check['stored']}; "
           f"client failures: {len(results.failures)}")
