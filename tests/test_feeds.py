@@ -11,19 +11,23 @@ import pytest
 import sqlalchemy as sa
 from lxml import etree
 
-from meetings import ical
+from meetings import create_app, ical
 from meetings.demo import load_demo
 from meetings.extensions import db
-from meetings.feeds import cache
+from meetings.feeds import cache, events
 from meetings.models import (
     AuditEntry,
     Edition,
     EditionStatus,
     FeedCache,
+    Room,
     Session,
     SessionAccess,
     SessionStatus,
+    Speaker,
+    Track,
     User,
+    Venue,
 )
 from tests.factories import make_edition, make_session, make_speaker, make_track, make_venue
 from tests.test_ical import icalcheck
@@ -37,9 +41,15 @@ PUBLIC_FEEDS = ("/2027/agenda.ics", "/2027/tracks/policy.ics", "/2027/schedule.x
 @pytest.fixture(autouse=True)
 def forget_bodies():
     """Each test starts like a fresh worker: nothing in this process's memory."""
-    cache._memory.clear()
+    forget_process_memory()
     yield
-    cache._memory.clear()
+    forget_process_memory()
+
+
+def forget_process_memory() -> None:
+    """What a new worker process starts without: stored bodies and serialized events."""
+    cache.forget()
+    events.event_cache.clear()
 
 
 def build_agenda(app, status=EditionStatus.PUBLISHED, slug="2027", extra_sessions=0) -> dict:
@@ -166,13 +176,127 @@ def test_body_is_built_once_and_shared_through_the_database(app, client, agenda,
     def must_not_build(*args, **kwargs):
         raise AssertionError("rebuilt although nothing changed")
 
-    monkeypatch.setattr(ical, "agenda_calendar", must_not_build)
-    cache._memory.clear()  # another worker: only the database has the body
+    monkeypatch.setattr(ical, "calendar", must_not_build)
+    monkeypatch.setattr(ical, "session_event", must_not_build)
+    forget_process_memory()  # another worker: only the database has the body
     assert client.get("/2027/agenda.ics").data == first.data
     monkeypatch.undo()
     edit_title(app, agenda["public"], "Edited elsewhere")
-    cache._memory.clear()
+    forget_process_memory()
     assert b"SUMMARY:Edited elsewhere" in client.get("/2027/agenda.ics").data
+
+
+def built_from_scratch(app, client, path: str) -> bytes:
+    """The feed as a new worker builds it with no stored body: what any rebuild must equal."""
+    forget_process_memory()
+    with app.app_context():
+        db.session.execute(sa.delete(FeedCache))
+        db.session.commit()
+    return client.get(path).data
+
+
+def test_one_session_edit_serializes_one_event(app, client, monkeypatch):
+    ids = build_agenda(app, extra_sessions=6)
+    client.get("/2027/agenda.ics")
+    serialized = []
+    original = ical.session_event
+
+    def counting(session, *args):
+        serialized.append(session.id)
+        return original(session, *args)
+
+    monkeypatch.setattr(ical, "session_event", counting)
+    edit_title(app, ids["public"], "Opening keynote (moved)")
+    body = client.get("/2027/agenda.ics").data
+    assert serialized == [ids["public"]]
+    assert b"SUMMARY:Opening keynote (moved)" in body
+    assert len(icalendar.Calendar.from_ical(body).walk("VEVENT")) == 8
+    assert body == built_from_scratch(app, client, "/2027/agenda.ics")
+
+
+def rename_track(edition):
+    db.session.scalar(sa.select(Track).where(Track.edition_id == edition.id)).name = "Ethics"
+    return b"Ethics"
+
+
+def rename_speaker(edition):
+    speaker = db.session.scalar(sa.select(Speaker).where(Speaker.name == "Ada Lovelace"))
+    speaker.name, speaker.organization = "Ada King", "Europol"
+    return b"Ada King (Europol)"
+
+
+def rename_room(edition):
+    db.session.scalar(sa.select(Room).where(Room.name == "Main Hall")).name = "Hall One"
+    return b"LOCATION:Hall One\\, World Forum 2027"
+
+
+def move_venue(edition):
+    venue = db.session.get(Venue, edition.venue_id)
+    venue.name, venue.latitude = "Peace Palace", 52.0866
+    return b"GEO:52.0866;"
+
+
+def change_time_zone(edition):
+    edition.timezone = "Asia/Singapore"
+    return b"Singapore time"
+
+
+def drop_speaker(edition):
+    db.session.delete(db.session.scalar(sa.select(Speaker).where(Speaker.name == "Ada Lovelace")))
+    return b"SUMMARY:Opening keynote"
+
+
+@pytest.mark.parametrize("edit", [rename_track, rename_speaker, rename_room, move_venue,
+                                  change_time_zone, drop_speaker])
+def test_catalog_edits_reach_every_event_of_a_warm_worker(app, client, agenda, edit):
+    """A track, speaker, room, venue or zone edit moves no SEQUENCE, yet each event shows it."""
+    before = client.get("/2027/agenda.ics").data
+    with app.app_context():
+        edition = db.session.get(Edition, agenda["edition"])
+        expected = edit(edition)
+        edition.touch(LATER)
+        db.session.commit()
+    body = client.get("/2027/agenda.ics").data
+    assert body != before
+    assert expected in body.replace(b"\r\n ", b"")
+    assert body == built_from_scratch(app, client, "/2027/agenda.ics")
+
+
+def test_private_events_never_reach_public_feeds(app, client, admin, agenda):
+    """The organizer's variant of a closed session is cached apart from the public one."""
+    organizer = client.get(new_feed_url(client).removeprefix("http://localhost")).data
+    assert b"SUMMARY:Heads of unit meeting" in organizer
+    public = client.get("/2027/agenda.ics").data
+    assert b"Heads of unit" not in public and b"closed-link" not in public
+    assert b"SUMMARY:Closed session" in public
+
+
+def test_an_edit_is_seen_at_once_by_another_worker(app, app_config, agenda):
+    """No per-worker memo to wait for: the next request of any worker sees a committed edit."""
+    other = create_app(app_config)
+    reader = other.test_client()
+    try:
+        old = reader.get("/2027/agenda.ics")
+        assert reader.get("/2027/agenda.ics", headers={
+            "If-None-Match": old.headers["ETag"]}).status_code == 304
+        edit_title(app, agenda["public"], "Opening keynote (moved)")
+        fresh = reader.get("/2027/agenda.ics", headers={"If-None-Match": old.headers["ETag"]})
+        assert fresh.status_code == 200
+        assert b"SUMMARY:Opening keynote (moved)" in fresh.data
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_event_cache_is_bounded_and_keeps_the_most_recently_used():
+    lru = events.EventCache(2)
+    lru.put(("a",), b"A")
+    lru.put(("b",), b"B")
+    assert lru.get(("a",)) == b"A"
+    lru.put(("c",), b"C")
+    assert (lru.get(("a",)), lru.get(("b",)), lru.get(("c",))) == (b"A", None, b"C")
+    assert len(lru) == 2
 
 
 def statements_into(statements: list):

@@ -286,23 +286,64 @@ def test_lines_are_folded_at_75_octets_without_splitting_characters():
     assert sessions[0].description in str(event["DESCRIPTION"])
 
 
+def summary_line(title: str) -> str:
+    """The unfolded SUMMARY line of a one-session feed whose session has this title."""
+    edition, sessions = sample_agenda()
+    sessions[0].title = title
+    body = agenda_bytes(sessions[:1]).decode().replace("\r\n ", "")
+    return next(line for line in body.split("\r\n") if line.startswith("SUMMARY:"))
+
+
 def test_text_escaping_round_trips():
     value = 'a, b; c \\ d\ne\r\nf\x07g "quoted" \ttab'
-    escaped = ical.text(value)
-    assert escaped == 'a\\, b\\; c \\\\ d\\ne\\nfg "quoted" \ttab'
-    event = icalendar.Event.from_ical(f"BEGIN:VEVENT\r\nSUMMARY:{escaped}\r\nEND:VEVENT\r\n")
+    assert summary_line(value) == 'SUMMARY:a\\, b\\; c \\\\ d\\ne\\nfg "quoted" \ttab'
+    edition, sessions = sample_agenda()
+    sessions[0].title = value
+    event = event_number(agenda_bytes(sessions), 1)
     assert str(event["SUMMARY"]) == 'a, b; c \\ d\ne\nfg "quoted" \ttab'
 
 
-@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1e"])
+def test_control_characters_are_dropped_everywhere():
+    edition, sessions = sample_agenda()
+    sessions[0].title = "Open\x00ing\x1b[31m\x7f\x9b"
+    sessions[0].description = "Abs\x08tract"
+    edition.venue.name = "World\x07 Forum"
+    body = agenda_bytes(sessions[:1])
+    assert not re.search(rb"[\x00-\x08\x0b-\x1f\x7f]", body.replace(b"\r\n", b""))
+    event = event_number(body, 1)
+    assert str(event["SUMMARY"]) == "Opening[31m"
+    assert "Abstract" in str(event["DESCRIPTION"])
+    assert str(event["LOCATION"]).startswith("Main Hall, World Forum,")
+
+
+def test_a_literal_backslash_n_keeps_its_backslash():
+    """icalendar's vText would read the two characters as a line break; RFC 5545 escapes them."""
+    assert summary_line("Share C:\\New and \\\\N") == "SUMMARY:Share C:\\\\New and \\\\\\\\N"
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\x85", "\x0b", "\x0c", "\x1e",
+                                       "\r", "\n", "\r\n"])
 def test_unicode_line_separators_cannot_inject_lines(separator):
     """Code that splits lines the way Python or JavaScript do sees no injected property."""
-    title = f"Opening{separator}ATTENDEE:mailto:evil@example.org"
-    escaped = ical.text(title)
-    assert escaped == "Opening\\nATTENDEE:mailto:evil@example.org"
-    line = ical.serialize([f"SUMMARY:{escaped}"]).decode()
-    assert line.splitlines() == [f"SUMMARY:{escaped}"]
-    assert ical.uri(f"https://x.example/a{separator}b") == "https://x.example/ab"
+    injected = f"Opening{separator}ATTENDEE:mailto:evil@example.org"
+    edition, sessions = sample_agenda()
+    sessions[0].title = injected
+    sessions[0].description = injected
+    edition.venue.name = injected
+    body = ical.agenda_calendar(sessions[:1], info(), options(
+        session_url=lambda s: f"https://x.example/a{separator}b"), NOW).decode()
+    assert body.splitlines() == body.split("\r\n")[:-1]  # CRLF is the only line break left
+    assert not any(line.startswith("ATTENDEE") for line in body.splitlines())
+    assert summary_line(injected) == "SUMMARY:Opening\\nATTENDEE:mailto:evil@example.org"
+    event = event_number(body.encode(), 1)
+    assert str(event["URL"]) == "https://x.example/ab"
+    assert str(event["SUMMARY"]) == "Opening\nATTENDEE:mailto:evil@example.org"
+
+
+def test_coordinates_never_use_an_exponent():
+    edition, sessions = sample_agenda()
+    edition.venue.latitude, edition.venue.longitude = 0.00001, 4.2829000000000001
+    assert b"\r\nGEO:0.00001;4.2829\r\n" in agenda_bytes(sessions[:1])
 
 
 def test_fold_keeps_backslash_escapes_on_one_line():
@@ -373,6 +414,10 @@ def test_edge_cases_pass_icalcheck(tmp_path):
         "editions.ics": ical.editions_calendar([edition, singapore_edition()[0]], info("Editions"),
                                                "meetings.example.org", lambda e: SITE, NOW),
         "thousand.ics": agenda_bytes(thousand_sessions()[1]),
+        "text_edges.ics": agenda_bytes([make_session(
+            edition, 31, "Share C:\\New and \\\\N; a\u2028b\x85c\x0bd\x1b[0m e\u2029f",
+            datetime(2027, 3, 29, 9, 0, tzinfo=UTC), room=edition.venue.rooms[1],
+            description="Line\x0cbreak, tab\there \x00 and 🚓" * 5)]),
     }
     moved = sessions[0]
     files["before_move.ics"] = agenda_bytes([moved])

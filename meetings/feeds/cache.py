@@ -35,6 +35,7 @@ class Feed:
     content_type: str
     body: bytes | None = None
     gzip_body: bytes | None = None
+    built: bool = False  # by this request: stored in its transaction, not committed yet
 
 
 def cached(key: str, version: str, *, content_type: str, last_modified: datetime,
@@ -48,7 +49,7 @@ def cached(key: str, version: str, *, content_type: str, last_modified: datetime
         return Feed(key, row.etag, row.last_modified, row.content_type)
     body = build()
     feed = Feed(key, body_etag(body), last_modified, content_type, body,
-                gzip.compress(body, compresslevel=6, mtime=0))
+                gzip.compress(body, compresslevel=6, mtime=0), built=True)
     remember(feed)
     store(feed, version, edition_id, now)
     return feed
@@ -77,6 +78,12 @@ def with_body(feed: Feed) -> Feed | None:
 def body_etag(body: bytes) -> str:
     """A strong validator: the hash of the exact bytes."""
     return hashlib.sha256(body).hexdigest()[:32]
+
+
+def forget() -> None:
+    """Drop the bodies this process keeps (a new worker starts without them)."""
+    with _memory_lock:
+        _memory.clear()
 
 
 def remember(feed: Feed) -> None:

@@ -19,10 +19,9 @@ from meetings import ical
 from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds.cache import Feed, cached
-from meetings.feeds.service import ICS, Site, feed_options, sessions_for_feed
+from meetings.feeds.service import ICS, Site, feed_options, sessions_for_feed, visible
 from meetings.i18n import gettext as _
-from meetings.markup import plain_text
-from meetings.models import Edition, EditionStatus, FeedCache, Session, SessionStatus
+from meetings.models import Edition, FeedCache, Session
 from meetings.registration import agenda_choices
 from meetings.registration.models import Registration
 
@@ -65,18 +64,16 @@ def next_modified(key: str, now: datetime) -> datetime:
 def personal_body(registration: Registration, site: Site, now: datetime) -> bytes:
     """The calendar: one all-day event for the edition, then each chosen session."""
     edition = registration.edition
-    query = sessions_for_feed([edition.id]).where(
+    query = visible(edition, sessions_for_feed([edition.id]).where(
         Session.id.in_(agenda_choices.chosen_sessions(registration)
-                       .with_only_columns(Session.id).scalar_subquery()))
-    if edition.status == EditionStatus.ARCHIVED:
-        query = query.where(Session.status != SessionStatus.CANCELLED)
+                       .with_only_columns(Session.id).scalar_subquery())))
     sessions = db.session.scalars(query).unique().all()
     base = feed_options(site)
-    lines = ical.calendar_head(calendar_info(edition, site))
-    lines += days_event(edition, site, now)
-    for session in sessions:
-        lines += ical.session_event(session, session_options(registration, session, base), now)
-    return ical.serialize([*lines, "END:VCALENDAR"])
+    days = ical.edition_event(edition, f"edition-{edition.id}-days@{site.domain}",
+                              site.edition_url(edition), country_name, now)
+    events = [ical.session_event(session, session_options(registration, session, base), now)
+              for session in sessions]
+    return ical.calendar(calendar_info(edition, site), [days, *events])
 
 
 def session_options(registration: Registration, session: Session,
@@ -95,29 +92,3 @@ def calendar_info(edition: Edition, site: Site) -> ical.CalendarInfo:
                       "personal: do not share it.", title=edition.title),
         url=site.agenda_url(edition),
     )
-
-
-def days_event(edition: Edition, site: Site, now: datetime) -> list[str]:
-    """One all-day event spanning the edition: one bar across its days in every client."""
-    modified = ical.utc(edition.updated_at or now)
-    first, after_last = ical.all_day_range(edition.starts_on, edition.ends_on)
-    url = site.edition_url(edition)
-    description = "\n\n".join(p for p in (plain_text(edition.description), url) if p)
-    location = ", ".join(ical.venue_parts(edition.venue, country_name))
-    return [
-        "BEGIN:VEVENT",
-        f"UID:edition-{edition.id}-days@{ical.text(site.domain)}",
-        f"DTSTAMP:{modified}",
-        f"DTSTART;VALUE=DATE:{first:%Y%m%d}",
-        f"DTEND;VALUE=DATE:{after_last:%Y%m%d}",
-        f"SUMMARY:{ical.text(edition.title)}",
-        f"DESCRIPTION:{ical.text(description)}",
-        *ical.place_lines(edition.venue, location),
-        f"URL:{ical.uri(url)}",
-        "TRANSP:TRANSPARENT",
-        "STATUS:CONFIRMED",
-        f"SEQUENCE:{edition.revision or 0}",
-        f"CREATED:{ical.utc(edition.created_at or now)}",
-        f"LAST-MODIFIED:{modified}",
-        "END:VEVENT",
-    ]

@@ -1,7 +1,8 @@
 """Calendar feeds and frab schedules: what each one holds, and the organizer's feed token.
 
 Every feed goes through `cache.cached`, keyed on the edition's revision (or a hash of several
-editions' revisions) plus the site settings and exporter code, so it is built once per change.
+editions' revisions) plus the site settings and exporter code, so it is built once per change;
+a rebuild serializes only the events that changed (`events.session_events`).
 """
 
 import hashlib
@@ -21,6 +22,7 @@ from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds import text
 from meetings.feeds.cache import Feed, cached
+from meetings.feeds.events import session_events
 from meetings.models import (
     Edition,
     EditionStatus,
@@ -87,25 +89,31 @@ def public_track(edition: Edition, track_slug: str) -> sa.Select:
     return sa.select(Track).where(Track.slug == track_slug, Track.edition_id == edition.id)
 
 
+def feed_sessions(edition_ids: list[int]) -> sa.Select:
+    """Sessions of those editions in feed order: filters only, the caller chooses what to load."""
+    return (sa.select(Session).where(Session.edition_id.in_(edition_ids))
+            .order_by(Session.starts_at, Session.id))
+
+
 def sessions_for_feed(edition_ids: list[int]) -> sa.Select:
     """Sessions with everything a feed shows, eager-loaded: a constant number of queries."""
-    return (
-        sa.select(Session)
-        .where(Session.edition_id.in_(edition_ids))
-        .order_by(Session.starts_at, Session.id)
-        .options(
-            so.joinedload(Session.room).joinedload(Room.venue),
-            so.joinedload(Session.track),
-            so.joinedload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
-        )
+    return feed_sessions(edition_ids).options(
+        so.joinedload(Session.room).joinedload(Room.venue),
+        so.joinedload(Session.track),
+        so.joinedload(Session.speaker_links).joinedload(SessionSpeaker.speaker),
     )
 
 
-def visible_sessions(edition: Edition, query: sa.Select) -> list[Session]:
-    """The sessions the query finds; a cancelled one stays until its edition is archived."""
+def visible(edition: Edition, query: sa.Select) -> sa.Select:
+    """The query's sessions a feed lists: a cancelled one stays until its edition is archived."""
     if edition.status == EditionStatus.ARCHIVED:
-        query = query.where(Session.status != SessionStatus.CANCELLED)
-    return list(db.session.scalars(query).unique())
+        return query.where(Session.status != SessionStatus.CANCELLED)
+    return query
+
+
+def visible_sessions(edition: Edition, query: sa.Select) -> list[Session]:
+    """The sessions the query finds, as `visible` filters them."""
+    return list(db.session.scalars(visible(edition, query)).unique())
 
 
 def agenda_feed(edition: Edition, site: Site, now: datetime) -> Feed:
@@ -116,9 +124,9 @@ def agenda_feed(edition: Edition, site: Site, now: datetime) -> Feed:
 
 def agenda_body(edition: Edition, site: Site, now: datetime) -> bytes:
     """Every session; closed ones show only their time and room."""
-    sessions = visible_sessions(edition, sessions_for_feed([edition.id]))
+    query = visible(edition, feed_sessions([edition.id]))
     info = text.agenda_info(edition, site.agenda_url(edition))
-    return ical.agenda_calendar(sessions, info, feed_options(site), now)
+    return ical.calendar(info, session_events(query, feed_options(site), audience(site), now))
 
 
 def track_feed(edition: Edition, track: Track, site: Site, now: datetime) -> Feed:
@@ -129,10 +137,10 @@ def track_feed(edition: Edition, track: Track, site: Site, now: datetime) -> Fee
 
 def track_body(edition: Edition, track: Track, site: Site, now: datetime) -> bytes:
     """The track's sessions; closed ones stay out (their track is not public)."""
-    query = sessions_for_feed([edition.id]).where(
-        Session.track_id == track.id, Session.access != SessionAccess.CLOSED)
+    query = visible(edition, feed_sessions([edition.id]).where(
+        Session.track_id == track.id, Session.access != SessionAccess.CLOSED))
     info = text.track_info(edition, track, site.agenda_url(edition))
-    return ical.agenda_calendar(visible_sessions(edition, query), info, feed_options(site), now)
+    return ical.calendar(info, session_events(query, feed_options(site), audience(site), now))
 
 
 def session_feed(edition: Edition, session: Session, site: Site, now: datetime) -> Feed:
@@ -200,9 +208,10 @@ def organizer_feed(user: User, site: Site, now: datetime) -> Feed:
         so.joinedload(Edition.venue))).all()
 
     def build() -> bytes:
-        sessions = db.session.scalars(sessions_for_feed([e.id for e in editions])).unique()
+        query = feed_sessions([e.id for e in editions])
         info = text.organizer_info(f"{site.url}/manage/")
-        return ical.agenda_calendar(sessions, info, feed_options(site, private=True), now)
+        options = feed_options(site, private=True)
+        return ical.calendar(info, session_events(query, options, audience(site, True), now))
 
     version = digest_version([(e.id, e.revision) for e in editions], site)
     return cached(f"organizer/{user.id}", version, content_type=ICS, now=now,
@@ -225,6 +234,11 @@ def feed_options(site: Site, private: bool = False) -> ical.FeedOptions:
     return ical.FeedOptions(domain=site.domain, session_url=site.session_url,
                             country_name=country_name, labels=text.feed_labels(),
                             private=private)
+
+
+def audience(site: Site, private: bool = False) -> tuple:
+    """What `feed_options` depends on, for the keys of cached events."""
+    return site.url, site.domain, site.locale, private
 
 
 def digest_version(parts: list, site: Site) -> str:
