@@ -5,6 +5,7 @@ PostgreSQL database instead: the schema is created once and every table is empti
 """
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ import sqlalchemy as sa
 from meetings import create_app
 from meetings.config import normalize_database_url
 from meetings.extensions import db
+from meetings.models import User
 from tests.factories import make_user
 
 POSTGRES_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL", ""))
@@ -60,19 +62,37 @@ def build_test_config(database_uri: str, **overrides) -> dict:
     return config
 
 
+@pytest.fixture(scope="session")
+def sqlite_schema(tmp_path_factory) -> Path:
+    """An empty SQLite database with the schema, built once per run and copied for each test."""
+    path = tmp_path_factory.mktemp("schema") / "schema.db"
+    app = create_app(build_test_config(f"sqlite:///{path}"))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    return path
+
+
 @pytest.fixture
-def app_config(tmp_path, postgres_schema) -> dict:
+def app_config(tmp_path, postgres_schema, request) -> dict:
     """Configuration for this test's app; override keys by parametrizing or updating it."""
-    uri = postgres_schema or f"sqlite:///{tmp_path / 'test.db'}"
-    return build_test_config(uri)
+    if postgres_schema:
+        return build_test_config(postgres_schema)
+    database = tmp_path / "test.db"
+    shutil.copyfile(request.getfixturevalue("sqlite_schema"), database)
+    return build_test_config(f"sqlite:///{database}")
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request, monkeypatch):
+    """scrypt costs about 0.1 s a hash: tests use a cheap method unless marked otherwise."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        monkeypatch.setattr(User, "password_method", "pbkdf2:sha256:1000")
 
 
 @pytest.fixture
 def app(app_config, postgres_schema):
     app = create_app(app_config)
-    with app.app_context():
-        if postgres_schema is None:
-            db.create_all()
     yield app
     with app.app_context():
         db.session.remove()

@@ -47,6 +47,7 @@ def test_login_redirects_only_to_local_pages(client, auth):
     assert response.headers["Location"] == "/manage/"
 
 
+@pytest.mark.real_password_hashing
 def test_passwords_are_hashed_with_scrypt(app, auth):
     auth.create()
     with app.app_context():
