@@ -110,9 +110,6 @@ SETTINGS: tuple[Setting, ...] = (
             "quiet minutes after the last agenda change before attendees are mailed", minimum=0),
     Setting("FEED_TOKEN_KEY", str, None,
             "key for personal feed addresses (SECRET_KEY when unset)", secret=True),
-    Setting("FEEDS_MEMO_MAX_LAG", float, 2.0,
-            "seconds a worker may answer public feeds from memory without hearing from PostgreSQL",
-            minimum=0),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
