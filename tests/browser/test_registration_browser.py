@@ -15,7 +15,7 @@ from meetings.registration.models import Registration, RegistrationMode, Registr
 from tests.browser.conftest import run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import make_edition, make_session
-from tests.test_mail import smtp_server  # noqa: F401  (fixture)
+from tests.test_mail import DeliveredInbox, smtp_server  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
@@ -40,7 +40,7 @@ def registration_site(app, smtp_server, auth):  # noqa: F811
         db.session.commit()
     auth.create()
     add_snapshot_route(app)
-    return {"inbox": smtp_server.inbox, "edition_id": edition_id}
+    return {"inbox": DeliveredInbox(app, smtp_server.inbox), "edition_id": edition_id}
 
 
 def add_snapshot_route(app):
