@@ -5,6 +5,7 @@ against a capacity of 250, then the invariants.
     .venv/bin/python bench/registration_burst.py --database-url URL --clients 60 --total 600
     .venv/bin/python bench/registration_burst.py --smtp silent --total 48 --clients 12
     .venv/bin/python bench/registration_burst.py --before /tmp/meetings-before   # both, one run
+    (an older checkout that has the mail worker runs with it, one from before it without)
 
 Each registration is what a person does: open the form, submit it, receive the email (a real
 SMTP server, aiosmtpd, runs inside this script), open the link and confirm. Latencies are those
@@ -79,7 +80,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--before-total", type=int, default=None,
                         help="registrations for the --before run (default: --total)")
     parser.add_argument("--before", type=Path, default=None,
-                        help="also run this older checkout first (no mail worker) and compare")
+                        help="also run this older checkout first and compare (with --mail-workers "
+                             "when it has the mail worker, else sending inside requests)")
     return parser.parse_args(argv)
 
 
@@ -463,7 +465,9 @@ def main(argv=None) -> int:
     if args.before is not None:
         before = argparse.Namespace(**vars(args))
         before.total = args.before_total or args.total
-        runs.append((before, run_scenario(before, args.before.resolve(), 0)))
+        root = args.before.resolve()
+        has_worker = (root / "meetings" / "mail" / "worker.py").exists()
+        runs.append((before, run_scenario(before, root, args.mail_workers if has_worker else 0)))
     runs.append((args, run_scenario(args, args.app_root.resolve(), args.mail_workers)))
     results = [report(run_args, figures) for run_args, figures in runs]
     return 0 if all(results) else 1

@@ -17,7 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from meetings.countries import country_choices
+from meetings.countries import CountrySelect, country_choices
 from meetings.i18n import lazy_gettext as _l
 from meetings.registration.models import QuestionKind, RegistrationMode, RegistrationQuestion
 
@@ -37,7 +37,7 @@ class DetailsForm(FlaskForm):
     family_name = StringField(_l("Family name"), validators=[InputRequired(), Length(max=100)])
     organization = StringField(_l("Organization"), validators=[InputRequired(), Length(max=200)])
     job_title = StringField(_l("Job title"), validators=[Optional(), Length(max=200)])
-    country = SelectField(_l("Country"), validators=[InputRequired()])
+    country = SelectField(_l("Country"), validators=[InputRequired()], widget=CountrySelect())
     language = SelectField(_l("Preferred language for emails"),
                            choices=[SelectChoice(c, n) for c, n in LANGUAGES],
                            default="en", validators=[InputRequired()])

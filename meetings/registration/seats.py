@@ -131,7 +131,9 @@ def waiting_list(edition_id: int) -> sa.Select:
 def change_status(registration: Registration, status: RegistrationStatus, *, now: datetime,
                   user: User | None = None, actor: str = "system", note: str = "") -> None:
     """Move a registration to a new status and write the history row."""
-    registration.history.append(RegistrationEvent(
+    # Added beside the history, not appended to it: appending would load every earlier row.
+    db.session.add(RegistrationEvent(
+        registration=registration,
         at=now, user=user if user is not None and getattr(user, "id", None) else None,
         actor=actor, from_status=registration.status.value, to_status=status.value, note=note,
     ))

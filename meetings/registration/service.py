@@ -128,12 +128,14 @@ def verify(registration: Registration, *, now: datetime) -> Registration:
         return registration  # a second click changes nothing
     registration.verified_at = now
     registration.arrival = settings.next_arrival()
-    queue_first = not settings.auto_promote and db.session.scalar(
-        waiting_list(settings.edition_id).limit(1)) is not None
-    if not queue_first and has_seat(settings, registration.category):
-        status = seat_status(settings, registration.category)
-    else:
-        status = S.WAITLISTED
+    # The counts below do not depend on these changes: they reach the row in one UPDATE.
+    with db.session.no_autoflush:
+        queue_first = not settings.auto_promote and db.session.scalar(
+            waiting_list(settings.edition_id).limit(1)) is not None
+        if not queue_first and has_seat(settings, registration.category):
+            status = seat_status(settings, registration.category)
+        else:
+            status = S.WAITLISTED
     change_status(registration, status, now=now, actor="attendee", note="email confirmed")
     send_registration_mail(registration, status.value, now=now)
     return registration

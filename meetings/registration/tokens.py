@@ -5,6 +5,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from meetings.extensions import db
 from meetings.registration.models import AccessToken, Registration
@@ -29,8 +30,12 @@ def registration_for_token(token: str, now: datetime) -> Registration | None:
     """The registration a valid, unexpired token opens (None for anything else)."""
     if not token or len(token) > 100:
         return None
+    # One query: every page a link opens shows the edition and the category.
+    registration = joinedload(AccessToken.registration)
     access = db.session.scalar(
         sa.select(AccessToken).where(AccessToken.token_hash == hash_token(token))
+        .options(registration.joinedload(Registration.edition),
+                 registration.joinedload(Registration.category))
     )
     if access is None or access.expires_at <= now or access.registration.is_anonymized:
         return None

@@ -69,11 +69,11 @@ def report(form, error: DomainError) -> str | None:
 @limiter.limit("30 per hour", methods=["POST"])
 def register(slug: str):
     edition = public_edition_or_404(slug)
-    settings = setup.settings_of(edition.id)
     questions = db.session.scalars(setup.questions_of(edition.id)).all()
     form = with_questions(RegistrationForm, questions)()
-    form.category.choices = [SelectChoice(c.id, c.name) for c in db.session.scalars(
-        setup.categories_of(edition.id))]
+    # Held until the view returns, so the service finds the chosen category without a query.
+    categories = db.session.scalars(setup.categories_of(edition.id)).all()
+    form.category.choices = [SelectChoice(c.id, c.name) for c in categories]
     if request.method == "GET" and request.args.get("code"):
         form.invitation_code.data = request.args["code"][:64]
     problem = None
@@ -90,8 +90,9 @@ def register(slug: str):
         else:
             send_queued()
             return redirect(url_for(".sent", slug=slug))
-    return render_template("registration/register.html", edition=edition, settings=settings,
-                           form=form, questions=questions, problem=problem, now=utcnow())
+    return render_template("registration/register.html", edition=edition,
+                           settings=setup.settings_of(edition.id), form=form,
+                           questions=questions, problem=problem, now=utcnow())
 
 
 @bp.get("/<slug>/register/sent")
@@ -123,12 +124,15 @@ def manage_page(registration: Registration, token: str, **extra):
     from meetings.registration.personal_views import personal_context
 
     extra = {**personal_context(registration), **extra}
-    sessions = db.session.scalars(workshops.choosable_sessions(registration)).all()
-    seats = {seat.session_id: seat for seat in registration.workshops}
+    sessions, seats, counts = [], {}, {}
+    if registration.status == RegistrationStatus.APPROVED:  # only they see the workshops
+        sessions = db.session.scalars(workshops.choosable_sessions(registration)).all()
+        seats = {seat.session_id: seat for seat in registration.workshops}
+        counts = workshops.seat_counts(registration.edition_id)
     return render_template(
         "registration/manage.html", registration=registration, token=token,
         edition=registration.edition, sessions=sessions, seats=seats,
-        counts=workshops.seat_counts(registration.edition_id), confirm=ConfirmForm(),
+        counts=counts, confirm=ConfirmForm(),
         questions=db.session.scalars(setup.questions_of(registration.edition_id)).all(),
         S=RegistrationStatus, **extra)
 
