@@ -9,6 +9,7 @@ from markupsafe import escape
 from meetings.errors import Busy
 from meetings.extensions import db
 from meetings.i18n import gettext as _
+from meetings.i18n import lazy_gettext as _l
 
 log = logging.getLogger("meetings.errors")
 # Served when even the error template cannot be rendered (the database is gone, say).
@@ -25,42 +26,33 @@ def bare_page(title: str, message: str) -> str:
     return BARE_ERROR_PAGE.format(title=escape(title), message=escape(message))
 
 
+# Each status's page: title and message (None: the error's own description, as for 400).
+PAGES = {
+    400: (_l("Bad request"), None),
+    403: (_l("Not allowed"), _l("You do not have access to this page.")),
+    404: (_l("Page not found"), _l("There is nothing at this address.")),
+    405: (_l("Method not allowed"), ""),
+    413: (_l("Request too large"), _l("What you sent is too large.")),
+    429: (_l("Too many requests"), _l("Please wait a moment and try again.")),
+}
+
+
+def page_handler(code: int, title, message):
+    """A handler that renders the friendly page for one status."""
+
+    def handle(error):
+        text = getattr(error, "description", "") if message is None else message
+        return render_template("errors/error.html", code=code, title=title, message=text), code
+
+    return handle
+
+
 def init_app(app: Flask) -> None:
-    @app.errorhandler(400)
-    def bad_request(error):
-        return render_template("errors/error.html", code=400, title=_("Bad request"),
-                               message=getattr(error, "description", "")), 400
-
-    @app.errorhandler(CSRFError)
-    def csrf_error(error):
-        return render_template("errors/error.html", code=400, title=_("Form expired"),
-                               message=_("The form was missing its security token or it had "
-                                         "expired. Go back, reload the page and try again.")), 400
-
-    @app.errorhandler(403)
-    def forbidden(error):
-        return render_template("errors/error.html", code=403, title=_("Not allowed"),
-                               message=_("You do not have access to this page.")), 403
-
-    @app.errorhandler(404)
-    def not_found(error):
-        return render_template("errors/error.html", code=404, title=_("Page not found"),
-                               message=_("There is nothing at this address.")), 404
-
-    @app.errorhandler(405)
-    def method_not_allowed(error):
-        return render_template("errors/error.html", code=405, title=_("Method not allowed"),
-                               message=""), 405
-
-    @app.errorhandler(413)
-    def too_large(error):
-        return render_template("errors/error.html", code=413, title=_("Request too large"),
-                               message=_("What you sent is too large.")), 413
-
-    @app.errorhandler(429)
-    def too_many_requests(error):
-        return render_template("errors/error.html", code=429, title=_("Too many requests"),
-                               message=_("Please wait a moment and try again.")), 429
+    for code, (title, message) in PAGES.items():
+        app.register_error_handler(code, page_handler(code, title, message))
+    app.register_error_handler(CSRFError, page_handler(
+        400, _l("Form expired"), _l("The form was missing its security token or it had "
+                                    "expired. Go back, reload the page and try again.")))
 
     @app.errorhandler(Busy)
     def busy(error):

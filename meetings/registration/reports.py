@@ -31,15 +31,6 @@ def registrations_for(edition_id: int, *, search: str = "", status: str = "",
     return query
 
 
-def waiting_list_for(edition_id: int) -> sa.Select:
-    """The waiting list in arrival order, with categories."""
-    return (sa.select(Registration)
-            .where(Registration.edition_id == edition_id,
-                   Registration.status == RegistrationStatus.WAITLISTED)
-            .options(joinedload(Registration.category))
-            .order_by(Registration.arrival, Registration.id))
-
-
 def count_by(edition_id: int, column) -> list[tuple[str, int]]:
     """(value, count) pairs of one column over an edition's registrations, largest first."""
     rows = db.session.execute(
