@@ -39,6 +39,11 @@ def id_number(text: str) -> int:
     return int(text)
 
 
+def page_number() -> int:
+    """The `?page=` of a paginated list: 1 when missing or not a plausible number."""
+    return request.args.get("page", 1, type=id_number)
+
+
 def optional_id(text: str | None) -> int | None:
     """An id, or None for an empty or malformed value."""
     try:

@@ -74,3 +74,54 @@ def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(im
     assert 'value="Amina"' in page and 'value="amina@x.org"' in page  # nothing typed is lost
     second = app.test_client().post("/2027/register", data=form_data(ids[1], email="amina@x.org"))
     assert second.status_code == 302  # once the lock is free, the same form goes through
+
+
+def test_bulk_approval_answers_busy_once_instead_of_waiting_for_each(impatient_app):
+    """Twenty chosen registrations must not wait twenty lock timeouts (past gunicorn's)."""
+    from meetings.errors import Busy
+    from meetings.models import User
+    from meetings.registration import service
+    from meetings.registration.models import RegistrationMode
+    from tests.factories import make_user
+    from tests.test_registration_service import sign_up
+
+    app = impatient_app
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    with app.app_context():
+        edition = open_edition(capacity=50, mode=RegistrationMode.APPROVAL, now=NOW)
+        registrations = [sign_up(edition, n, now=NOW) for n in range(3)]
+        make_user("organizer@example.org", is_admin=True)
+        db.session.commit()
+        edition_id, ids = edition.id, [r.id for r in registrations]
+    locked, release = threading.Event(), threading.Event()
+    holder = threading.Thread(target=hold_edition_lock, args=(url, edition_id, locked, release))
+    holder.start()
+    try:
+        assert locked.wait(timeout=10)
+        with app.app_context():
+            from meetings.registration.models import Registration
+
+            chosen = [db.session.get(Registration, i) for i in ids]
+            user = db.session.scalar(sa.select(User))
+            with pytest.raises(Busy):
+                service.decide_many(chosen, "approve", user, now=NOW)
+            db.session.rollback()
+    finally:
+        release.set()
+        holder.join(timeout=30)
+
+
+def test_seat_lock_puts_back_the_operators_own_lock_timeout(app):
+    """Only the lock statement waits LOCK_TIMEOUT_MS; later statements keep the server's value."""
+    from meetings.registration.seats import lock_edition
+
+    with app.app_context():
+        edition = open_edition(capacity=5, now=NOW)
+        db.session.commit()
+        if db.engine.dialect.name != "postgresql":
+            assert lock_edition(edition.id).edition_id == edition.id
+            return
+        db.session.execute(sa.text("SET lock_timeout = '7s'"))
+        lock_edition(edition.id)
+        assert db.session.scalar(sa.text("SHOW lock_timeout")) == "7s"
+        db.session.rollback()

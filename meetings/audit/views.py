@@ -7,7 +7,7 @@ from meetings.access import admin_required
 from meetings.audit.service import latest_entries
 from meetings.extensions import db
 from meetings.models import AuditEntry
-from meetings.request_guards import id_number
+from meetings.request_guards import id_number, page_number
 
 bp = Blueprint("audit", __name__)
 
@@ -19,5 +19,5 @@ def index():
     query = latest_entries(edition_id).options(
         joinedload(AuditEntry.user), joinedload(AuditEntry.edition)
     )
-    page = db.paginate(query, per_page=50, error_out=False)
+    page = db.paginate(query, page=page_number(), per_page=50, error_out=False)
     return render_template("audit/index.html", page=page, edition_id=edition_id)

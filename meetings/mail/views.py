@@ -12,6 +12,7 @@ from meetings.mail import service
 from meetings.mail.forms import RetryForm
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.models import utcnow
+from meetings.request_guards import page_number
 
 bp = Blueprint("mail", __name__, url_prefix="/manage/mail")
 
@@ -19,7 +20,8 @@ bp = Blueprint("mail", __name__, url_prefix="/manage/mail")
 @bp.get("/")
 @admin_required
 def index():
-    page = db.paginate(service.failed_messages(), per_page=50, error_out=False)
+    page = db.paginate(service.failed_messages(), page=page_number(), per_page=50,
+                       error_out=False)
     retrying = db.session.scalars(service.retrying_messages().limit(50)).all()
     return render_template("mail/manage.html", counts=service.mail_counts(), page=page,
                            retrying=retrying, form=RetryForm())

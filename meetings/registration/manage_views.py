@@ -20,7 +20,7 @@ from meetings.registration.forms import ConfirmForm, DecisionForm
 from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from meetings.registration.seats import seats_taken
 from meetings.registration.views import bp
-from meetings.request_guards import id_number, optional_id
+from meetings.request_guards import id_number, optional_id, page_number
 
 PREFIX = "/manage/editions/<int:edition_id>/registrations"
 ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": service.promote}
@@ -39,8 +39,8 @@ def manage_index(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     settings = setup.settings_of(edition.id)
     chosen = filters()
-    page = db.paginate(reports.registrations_for(edition.id, **chosen), per_page=50,
-                       error_out=False)
+    page = db.paginate(reports.registrations_for(edition.id, **chosen), page=page_number(),
+                       per_page=50, error_out=False)
     return render_template(
         "registration/manage_index.html", edition=edition, settings=settings, page=page,
         chosen=chosen, statuses=list(RegistrationStatus), countries=country_names(),

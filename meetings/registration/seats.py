@@ -77,10 +77,12 @@ def locked_with_timeout(query: sa.Select, timeout_ms: int) -> RegistrationSettin
     """Run a FOR UPDATE query with PostgreSQL's lock_timeout; Busy when the lock is not had."""
     try:
         with db.session.begin_nested():
+            # Ours for this one statement, then whatever the operator configured.
+            previous = db.session.scalar(sa.select(sa.func.current_setting("lock_timeout")))
             db.session.execute(sa.select(sa.func.set_config("lock_timeout", f"{timeout_ms}ms",
                                                             True)))
             settings = db.session.scalar(query)
-            db.session.execute(sa.select(sa.func.set_config("lock_timeout", "0", True)))
+            db.session.execute(sa.select(sa.func.set_config("lock_timeout", previous, True)))
     except sa.exc.OperationalError as error:
         if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available
             raise Busy(BUSY_MESSAGE) from error

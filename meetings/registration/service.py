@@ -5,7 +5,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from meetings.errors import DomainError
+from meetings.errors import Busy, DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, User
@@ -223,6 +223,8 @@ def decide_many(registrations: list[Registration], action: str, user: User, *,
         try:
             decide(registration, user, now=now, note=note)
             done += 1
+        except Busy:
+            raise  # the lock is stuck: answer "busy" once instead of waiting for each one
         except DomainError as error:
             problems.append(f"{registration.full_name}: {error.message}")
     return done, problems
