@@ -219,3 +219,24 @@ def test_forgot_password_answers_after_the_same_fixed_time(client, auth):
         started = time.monotonic()
         client.post("/password/forgot", data={"email": email})
         assert time.monotonic() - started >= password_views.RESET_ANSWER_SECONDS
+
+
+def test_changing_the_password_withdraws_an_earlier_reset_link(app, client, admin):
+    client.post("/password/forgot", data={"email": ADMIN_EMAIL})
+    path = last_link(app, ADMIN_EMAIL)
+    assert client.post("/account/password", data={
+        "current_password": ADMIN_PASSWORD, "new_password": NEW_PASSWORD,
+        "confirm": NEW_PASSWORD}).status_code == 302
+    assert client.get(path).status_code == 404
+    assert choose(client, path, "another fine melody tractor").status_code == 404
+
+
+def test_disabling_an_account_withdraws_its_invitation(app, client, auth, invited):
+    auth.login()
+    with app.app_context():
+        user_id = db.session.scalar(sa.select(User.id).where(User.email == "new@example.org"))
+    client.post(f"/manage/users/{user_id}/edit", data={"email": "new@example.org", "name": "Nia"})
+    client.post(f"/manage/users/{user_id}/edit", data={"email": "new@example.org", "name": "Nia",
+                                                       "active": "y"})
+    auth.logout()
+    assert client.get(invited).status_code == 404

@@ -14,7 +14,7 @@ from flask import render_template
 from meetings.accounts import throttle
 from meetings.accounts.models import AccountToken, TokenPurpose
 from meetings.accounts.passwords import check_password_strength
-from meetings.accounts.service import user_by_email
+from meetings.accounts.service import user_by_email, withdraw_links
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
@@ -41,15 +41,6 @@ def issue_link(user: User, purpose: TokenPurpose, *, now: datetime, site_url: st
                                 created_at=now, expires_at=now + LIFETIMES[purpose]))
     db.session.flush()
     return f"{site_url.rstrip('/')}/{PATHS[purpose]}/{token}"
-
-
-def withdraw_links(user: User, *, now: datetime) -> None:
-    """Mark every unused link of the account as used (a newer link or password replaces it)."""
-    db.session.execute(
-        sa.update(AccountToken)
-        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
-        .values(used_at=now)
-    )
 
 
 def send_invitation(user: User, *, invited_by: User, now: datetime, site_url: str) -> None:

@@ -84,7 +84,8 @@ def edit(user_id: int):
         try:
             service.update_user(user, name=form.name.data or "", is_admin=form.is_admin.data,
                                 active=form.active.data,
-                                editions=service.selected_editions(form.editions.data))
+                                editions=service.selected_editions(form.editions.data),
+                                now=utcnow())
             record(current_user, "user.update", f"Updated account {user.email}")
             db.session.commit()
         except DomainError as error:
@@ -113,7 +114,7 @@ def reinvite(user_id: int):
 @admin_required
 def reset_two_factor(user_id: int):
     user = db.get_or_404(User, user_id)
-    service.reset_two_factor(user)
+    service.reset_two_factor(user, now=utcnow())
     record(current_user, "user.two_factor_off", f"Turned two-factor off for {user.email}")
     db.session.commit()
     flash(_("Two-factor authentication is off for %(email)s; their sessions ended.",

@@ -93,7 +93,8 @@ def change_password():
     if form.validate_on_submit():
         user = current_user._get_current_object()
         try:
-            service.change_password(user, form.current_password.data, form.new_password.data)
+            service.change_password(user, form.current_password.data, form.new_password.data,
+                                    now=utcnow())
             record(user, "user.password_changed", f"{user.email} changed their password")
             db.session.commit()
         except DomainError as error:

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from meetings.accounts import throttle, two_factor
+from meetings.accounts.models import AccountToken
 from meetings.accounts.passwords import check_password_strength, password_matches
 from meetings.errors import DomainError
 from meetings.extensions import db
@@ -95,11 +96,22 @@ def invite_user(email: str, *, name: str, is_admin: bool, active: bool,
     return user
 
 
+def withdraw_links(user: User, *, now: datetime) -> None:
+    """Mark every unused link of the account as used (a newer link or password replaces it)."""
+    db.session.execute(
+        sa.update(AccountToken)
+        .where(AccountToken.user_id == user.id, AccountToken.used_at.is_(None))
+        .values(used_at=now)
+    )
+
+
 def update_user(user: User, *, name: str, is_admin: bool, active: bool,
-                editions: list[Edition]) -> User:
-    """Change an organizer's name, role, editions and status; disabling ends their sessions."""
+                editions: list[Edition], now: datetime) -> User:
+    """Change an organizer's name, role, editions and status; disabling ends their sessions
+    and withdraws their unused links (they would work again on reactivation)."""
     if user.active and not active:
         user.end_sessions()
+        withdraw_links(user, now=now)
     user.name = name.strip()
     user.is_admin = is_admin
     user.active = active
@@ -108,8 +120,9 @@ def update_user(user: User, *, name: str, is_admin: bool, active: bool,
     return user
 
 
-def change_password(user: User, current: str, new: str) -> None:
-    """Set a new password after checking the current one; every session of the account ends."""
+def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
+    """Set a new password after checking the current one; every session and unused reset or
+    invitation link of the account ends."""
     if throttle.account_locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field="current_password")
     if not password_matches(user, current):
@@ -120,6 +133,7 @@ def change_password(user: User, current: str, new: str) -> None:
                           field="new_password")
     check_password_strength(new, user_inputs=(user.email, user.name), field="new_password")
     user.set_password(new)
+    withdraw_links(user, now=now)
     db.session.flush()
 
 
@@ -174,8 +188,9 @@ def turn_off_two_factor(user: User, password: str, code: str, *, now: datetime) 
     two_factor.turn_off(user)
 
 
-def reset_two_factor(user: User) -> None:
-    """An administrator removes a lost second factor; the account's sessions end with it."""
+def reset_two_factor(user: User, *, now: datetime) -> None:
+    """An administrator removes a lost second factor; the account's sessions and links end."""
     two_factor.turn_off(user)
     user.end_sessions()
+    withdraw_links(user, now=now)
     db.session.flush()
