@@ -122,3 +122,22 @@ def test_the_rule_lives_in_the_service(app, edition_id):
         assert error.value.field == "confirmation"
         service.delete_edition(edition, user=admin, confirmation="2027")
         assert db.session.get(Edition, edition_id) is None
+
+
+def test_deleting_an_edition_deletes_the_mail_about_its_registrations(app, client, auth,
+                                                                      edition_id):
+    """Once the registrations are gone nothing could reach their mail: it goes with them."""
+    from meetings.mail.models import OutboxMessage
+    from meetings.mail.service import queue_message
+
+    with app.app_context():
+        queue_message("someone@example.org", "Unrelated", "Kept.", now=NOW)
+        db.session.commit()
+        about = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
+            OutboxMessage.registration_id.is_not(None)))
+    assert about == 2  # the two confirmation mails
+    auth.login()
+    client.post(f"/manage/editions/{edition_id}/delete", data={"confirmation": "2027"})
+    with app.app_context():
+        left = db.session.scalars(sa.select(OutboxMessage.to_address)).all()
+    assert left == ["someone@example.org"]

@@ -18,6 +18,7 @@ from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.i18n import ngettext
+from meetings.mail.service import erase_messages_about
 from meetings.models import (
     Edition,
     EditionFormat,
@@ -258,6 +259,8 @@ def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> N
         if confirmation.strip() != edition.slug:
             raise DomainError(_l("Type “%(slug)s” to confirm.", slug=edition.slug),
                               field="confirmation")
+    # The mail about its registrations goes too: once they are gone nothing could reach it.
+    erase_messages_about(sa.select(Registration.id).where(Registration.edition_id == edition.id))
     db.session.delete(edition)
     db.session.flush()
 

@@ -118,7 +118,12 @@ def mail_counts() -> dict[str, int]:
 
 def erase_messages_of(registration_id: int) -> int:
     """Delete the outbox messages about one registration, sent or not (they hold its data)."""
+    return erase_messages_about(sa.select(sa.literal(registration_id)))
+
+
+def erase_messages_about(registration_ids: sa.Select) -> int:
+    """Delete the outbox messages about the registrations this query selects, sent or not."""
     result = db.session.execute(
-        db.delete(OutboxMessage).where(OutboxMessage.registration_id == registration_id)
+        db.delete(OutboxMessage).where(OutboxMessage.registration_id.in_(registration_ids))
     )
     return result.rowcount or 0
