@@ -140,3 +140,19 @@ def test_send_mail_command_retries_pending_messages(app, runner, smtp_server):
     assert result.exit_code == 0
     assert "Sent 1 message(s)" in result.output
     assert smtp_server.inbox.messages[0]["Subject"] == "Later"
+
+
+def test_a_delivered_message_keeps_no_body_and_so_no_live_link(app, smtp_server):
+    """Reset, invitation and manage links must not stay readable in the database or backups."""
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port))
+    link = "https://meetings.test/password/reset/secret-token-123"
+    with app.app_context():
+        queue_message("ada@example.org", "Reset", f"Open {link}", f"<a href='{link}'>x</a>",
+                      now=NOW)
+        db.session.commit()
+        deliver_pending(NOW)
+        message = db.session.scalar(sa.select(OutboxMessage))
+        assert (message.status, message.subject, message.to_address) == (
+            OutboxStatus.SENT, "Reset", "ada@example.org")
+        assert (message.text_body, message.html_body) == ("", "")
+    assert link in smtp_server.inbox.bodies("plain")[0]

@@ -233,6 +233,8 @@ def deliver_one(transport, message: OutboxMessage, settings: dict, now: datetime
         retry_later(message, describe(error), now, settings["max_attempts"])
     else:
         message.status, message.sent_at, message.last_error = OutboxStatus.SENT, now, ""
+        # Delivered: the body (with its manage, reset or invitation link) is not kept.
+        message.text_body = message.html_body = ""
 
 
 def retry_later(message: OutboxMessage, error: str, now: datetime, max_attempts: int) -> None:
