@@ -112,6 +112,7 @@ SETTINGS: tuple[Setting, ...] = (
             "key for personal feed addresses (SECRET_KEY when unset)", secret=True),
 )
 
+MIN_SECRET_KEY_LENGTH = 32  # characters of the key given in the environment
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
@@ -143,6 +144,10 @@ def environment_config(environ: Mapping[str, str] | None = None) -> dict:
         config[setting.name] = setting.parse(text)
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config.pop("DATABASE_URL"))
+    if len(config.get("SECRET_KEY") or "x" * MIN_SECRET_KEY_LENGTH) < MIN_SECRET_KEY_LENGTH:
+        raise ConfigurationError(f"SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} "
+                                 "random characters (python3 -c 'import secrets; "
+                                 "print(secrets.token_hex(32))')")
     return config
 
 

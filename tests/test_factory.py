@@ -100,3 +100,9 @@ def test_readme_lists_every_setting_as_the_code_defines_it():
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert settings_table() in readme, "paste `flask --app app meetings settings` into README"
+
+
+def test_a_short_secret_key_in_the_environment_refuses_to_start(monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", "x")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY is too short"):
+        create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
