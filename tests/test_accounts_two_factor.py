@@ -21,7 +21,8 @@ from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, build_test_config
 
 def enrol(app, client) -> tuple[str, list[str]]:
     """Set up two-factor for the logged-in user; returns the secret and the recovery codes."""
-    assert client.post("/account/two-factor/start").status_code == 302
+    started = client.post("/account/two-factor/start", data={"start-password": ADMIN_PASSWORD})
+    assert started.status_code == 302
     page = client.get("/account/two-factor/setup").get_data(as_text=True)
     secret = re.search(r'id="totp-secret">([A-Z2-7]+)<', page).group(1)
     page = client.post("/account/two-factor/setup",
@@ -43,7 +44,7 @@ def enrolled(app, client, admin):
 
 
 def test_setup_shows_a_qr_code_as_an_image_the_csp_allows(app, client, admin):
-    client.post("/account/two-factor/start")
+    client.post("/account/two-factor/start", data={"start-password": ADMIN_PASSWORD})
     response = client.get("/account/two-factor/setup")
     page = response.get_data(as_text=True)
     source = re.search(r'<img src="(data:image/svg\+xml[^"]+)"', page).group(1)
@@ -67,7 +68,7 @@ def test_enrolment_turns_on_two_factor_with_ten_hashed_recovery_codes(app, clien
 
 
 def test_wrong_code_does_not_turn_it_on(app, client, admin):
-    client.post("/account/two-factor/start")
+    client.post("/account/two-factor/start", data={"start-password": ADMIN_PASSWORD})
     page = client.post("/account/two-factor/setup", data={"code": "000000"})
     assert "That code is not right" in page.get_data(as_text=True)
     with app.app_context():
@@ -233,6 +234,14 @@ def test_only_admins_set_the_policy(client, auth):
 
 def test_enrolment_cannot_replace_a_secret_in_use(app, client, admin):
     secret, _ = enrol(app, client)
-    client.post("/account/two-factor/start")
+    client.post("/account/two-factor/start", data={"start-password": ADMIN_PASSWORD})
     with app.app_context():
         assert db.session.scalar(sa.select(User)).totp_secret == secret
+
+
+def test_a_stolen_session_alone_cannot_set_up_someone_elses_phone(app, client, admin):
+    refused = client.post("/account/two-factor/start", data={"start-password": "not it at all"})
+    assert "not your current password" in refused.get_data(as_text=True)
+    assert client.get("/account/two-factor/setup").status_code == 302  # nothing was begun
+    with app.app_context():
+        assert db.session.scalar(sa.select(User.totp_secret)) in (None, "")

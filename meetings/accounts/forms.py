@@ -49,6 +49,10 @@ class TurnOffTwoFactorForm(FlaskForm):
                        validators=[InputRequired(), Length(max=40)])
 
 
+class StartTwoFactorForm(FlaskForm):
+    password = PasswordField(_l("Current password"), validators=[InputRequired(), Length(max=200)])
+
+
 class ButtonForm(FlaskForm):
     """A form that is only a button (its CSRF token is the point)."""
 

@@ -172,6 +172,17 @@ def new_recovery_codes(user: User, code: str, *, now: datetime) -> list[str]:
     return two_factor.replace_recovery_codes(user)
 
 
+def start_two_factor(user: User, password: str) -> None:
+    """Begin setting up an authenticator app; the password is asked again, so a stolen
+    session alone cannot tie the account to someone else's phone."""
+    if throttle.account_locked(user.email):
+        raise DomainError(TOO_MANY_FAILURES, field="password")
+    if not password_matches(user, password):
+        throttle.count_failure(user.email)
+        raise DomainError(_l("This is not your current password."), field="password")
+    two_factor.begin_enrolment(user)
+
+
 def turn_off_two_factor(user: User, password: str, code: str, *, now: datetime) -> None:
     """The owner turns two-factor off with their password and a code, unless it is required."""
     if two_factor.two_factor_required():

@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from meetings.accounts import service, two_factor
 from meetings.accounts.blueprint import bp
-from meetings.accounts.forms import ButtonForm, CodeForm, TurnOffTwoFactorForm
+from meetings.accounts.forms import CodeForm, StartTwoFactorForm, TurnOffTwoFactorForm
 from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
@@ -19,7 +19,7 @@ SIX_DIGITS = _l("The 6-digit code your authenticator app shows now.")
 
 def status_page(**forms):
     user = current_user._get_current_object()
-    forms.setdefault("start_form", ButtonForm())
+    forms.setdefault("start_form", StartTwoFactorForm(prefix="start"))
     forms.setdefault("codes_form", CodeForm(prefix="codes"))
     forms.setdefault("off_form", TurnOffTwoFactorForm(prefix="off"))
     forms["codes_form"].code.description = SIX_DIGITS
@@ -36,14 +36,18 @@ def two_factor_status():
 
 @bp.post("/account/two-factor/start")
 @login_required
+@limiter.limit("10 per minute")
 def start_two_factor():
+    form = StartTwoFactorForm(prefix="start")
+    if not form.validate_on_submit():
+        return status_page(start_form=form)
     try:
-        two_factor.begin_enrolment(current_user)
+        service.start_two_factor(current_user._get_current_object(), form.password.data)
         db.session.commit()
     except DomainError as error:
         db.session.rollback()
-        flash(str(error.message), "error")
-        return redirect(url_for(".two_factor_status"))
+        add_error(form, error, "password")
+        return status_page(start_form=form)
     return redirect(url_for(".set_up_two_factor"))
 
 
