@@ -14,7 +14,7 @@ from lxml import etree
 from meetings import create_app, ical
 from meetings.demo import load_demo
 from meetings.extensions import db
-from meetings.feeds import cache, events
+from meetings.feeds import cache, events, service
 from meetings.models import (
     AuditEntry,
     Edition,
@@ -287,6 +287,49 @@ def test_an_edit_is_seen_at_once_by_another_worker(app, app_config, agenda):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("path", [*PUBLIC_FEEDS, "/2027/sessions/{public}.ics", "/editions.ics"])
+def test_public_feeds_set_no_cookie(client, admin, agenda, path):
+    """Shared caches may keep these responses: none of them sets a cookie, even when signed in."""
+    path = path.format(**agenda)
+    built = client.get(path)  # signed in, so a session cookie is sent with each request
+    hit = client.get(path)
+    not_modified = client.get(path, headers={"If-None-Match": hit.headers["ETag"]})
+    assert (built.status_code, hit.status_code, not_modified.status_code) == (200, 200, 304)
+    for response in (built, hit, not_modified):
+        assert "Set-Cookie" not in response.headers
+
+
+def test_a_hit_is_one_query(app, client, agenda):
+    """The edition's revision and the stored validators are read together; the body is in memory."""
+    client.get("/2027/agenda.ics")
+    statements = []
+    with app.app_context():
+        listener = statements_into(statements)
+        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            hit = client.get("/2027/agenda.ics")
+            again = client.get("/2027/agenda.ics", headers={"If-None-Match": hit.headers["ETag"]})
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", listener)
+    assert (hit.status_code, again.status_code) == (200, 304)
+    assert len(statements) == 2, statements
+
+
+@pytest.mark.parametrize("path", [*PUBLIC_FEEDS, "/2027/sessions/{public}.ics"])
+def test_every_public_edition_feed_is_found_by_its_one_read(app, client, agenda, monkeypatch,
+                                                             path):
+    """The key the hit reads in SQL is the key the build stored: a second GET builds nothing."""
+    path = path.format(**agenda)
+    first = client.get(path)
+
+    def must_not_build(*args, **kwargs):
+        raise AssertionError(f"{path} rebuilt although nothing changed")
+
+    monkeypatch.setattr(service, "build_and_store", must_not_build)
+    forget_process_memory()  # another worker: the body comes from the database
+    assert client.get(path).data == first.data
 
 
 def test_event_cache_is_bounded_and_keeps_the_most_recently_used():

@@ -10,7 +10,8 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -41,18 +42,48 @@ class Feed:
 def cached(key: str, version: str, *, content_type: str, last_modified: datetime,
            build: Callable[[], bytes], now: datetime, edition_id: int | None = None) -> Feed:
     """The feed for `key` at `version`: the stored validators, or a fresh build stored for all."""
-    row = db.session.execute(
-        sa.select(FeedCache.version, FeedCache.etag, FeedCache.last_modified,
-                  FeedCache.content_type).where(FeedCache.key == key)
-    ).first()
-    if row is not None and row.version == version:
-        return Feed(key, row.etag, row.last_modified, row.content_type)
+    return stored(key, version) or build_and_store(
+        key, version, content_type=content_type, last_modified=last_modified, build=build,
+        now=now, edition_id=edition_id)
+
+
+def stored(key: str, version: str) -> Feed | None:
+    """The stored validators of `key` if they were built for `version`."""
+    return current(db.session.execute(stored_validators(key)).first(), version)
+
+
+def stored_validators(key: str) -> sa.Select:
+    """The columns `current` reads, for one key."""
+    return sa.select(FeedCache.key, FeedCache.version, FeedCache.etag, FeedCache.last_modified,
+                     FeedCache.content_type).where(FeedCache.key == key)
+
+
+def current(row, version: str) -> Feed | None:
+    """A feed from a row of stored validators (key, version, etag, last_modified, content_type)
+    when it holds `version`; None when it is missing or was built from something else."""
+    if row is None or row.version != version:
+        return None
+    return Feed(row.key, row.etag, row.last_modified, row.content_type)
+
+
+def build_and_store(key: str, version: str, *, content_type: str, last_modified: datetime,
+                    build: Callable[[], bytes], now: datetime,
+                    edition_id: int | None = None) -> Feed:
+    """Build the body, keep it in this process and store it for every worker."""
     body = build()
     feed = Feed(key, body_etag(body), last_modified, content_type, body,
                 gzip.compress(body, compresslevel=6, mtime=0), built=True)
     remember(feed)
     store(feed, version, edition_id, now)
     return feed
+
+
+@contextmanager
+def reading() -> Iterator[sa.Connection]:
+    """A connection for reads that need no transaction (no BEGIN and ROLLBACK to wait for),
+    apart from the request's session and returned to the pool at once."""
+    with db.engine.connect() as connection:
+        yield connection.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def with_body(feed: Feed) -> Feed | None:
@@ -63,10 +94,11 @@ def with_body(feed: Feed) -> Feed | None:
         bodies = _memory.get(feed.etag)
     if bodies is not None:
         return Feed(feed.key, feed.etag, feed.last_modified, feed.content_type, *bodies)
-    row = db.session.execute(
-        sa.select(FeedCache.etag, FeedCache.last_modified, FeedCache.content_type,
-                  FeedCache.body, FeedCache.gzip_body).where(FeedCache.key == feed.key)
-    ).first()
+    with reading() as connection:
+        row = connection.execute(
+            sa.select(FeedCache.etag, FeedCache.last_modified, FeedCache.content_type,
+                      FeedCache.body, FeedCache.gzip_body).where(FeedCache.key == feed.key)
+        ).first()
     if row is None:
         return None
     loaded = Feed(feed.key, row.etag, row.last_modified, row.content_type, row.body,

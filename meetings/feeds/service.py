@@ -1,8 +1,10 @@
 """Calendar feeds and frab schedules: what each one holds, and the organizer's feed token.
 
-Every feed goes through `cache.cached`, keyed on the edition's revision (or a hash of several
+Every feed is stored in `FeedCache`, versioned by the edition's revision (or a hash of several
 editions' revisions) plus the site settings and exporter code, so it is built once per change;
-a rebuild serializes only the events that changed (`events.session_events`).
+a rebuild serializes only the events that changed (`events.session_events`). A public edition
+feed is found by its address in one read (`hit_statements`): the edition's revision and the
+stored validators together, so an edit committed by any worker is seen on the next request.
 """
 
 import hashlib
@@ -21,11 +23,19 @@ from meetings import ical, markup, schedule
 from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds import text
-from meetings.feeds.cache import Feed, cached
+from meetings.feeds.cache import (
+    Feed,
+    build_and_store,
+    cached,
+    current,
+    reading,
+    stored_validators,
+)
 from meetings.feeds.events import session_events
 from meetings.models import (
     Edition,
     EditionStatus,
+    FeedCache,
     Room,
     Session,
     SessionAccess,
@@ -76,17 +86,12 @@ def code_fingerprint() -> str:
 
 def public_edition(slug: str) -> sa.Select:
     """A published or archived edition by slug (drafts have no feeds)."""
-    return sa.select(Edition).where(Edition.slug == slug, Edition.status != EditionStatus.DRAFT)
+    return sa.select(Edition).where(*public_edition_criteria(slug))
 
 
-def public_session(edition: Edition, session_id: int) -> sa.Select:
-    """A session of that edition by id."""
-    return sa.select(Session).where(Session.id == session_id, Session.edition_id == edition.id)
-
-
-def public_track(edition: Edition, track_slug: str) -> sa.Select:
-    """A track of that edition by slug."""
-    return sa.select(Track).where(Track.slug == track_slug, Track.edition_id == edition.id)
+def public_edition_criteria(slug) -> tuple:
+    """What makes an edition's feeds public, for `public_edition` and the feeds' one read."""
+    return Edition.slug == slug, Edition.status != EditionStatus.DRAFT
 
 
 def feed_sessions(edition_ids: list[int]) -> sa.Select:
@@ -116,9 +121,60 @@ def visible_sessions(edition: Edition, query: sa.Select) -> list[Session]:
     return list(db.session.scalars(visible(edition, query)).unique())
 
 
-def agenda_feed(edition: Edition, site: Site, now: datetime) -> Feed:
-    """/<slug>/agenda.ics, from the cache or built once for this revision."""
-    return edition_feed(f"agenda/{edition.id}", edition, site, ICS,
+def stored_with(found: sa.Select, prefix: str, *ids: sa.ColumnElement) -> sa.Select:
+    """What `found` finds (an edition and, by name, what else the feed is of) with the stored
+    validators of its feed, `prefix/<ids>` as `feed_key` spells it: a hit is this one read."""
+    key = sa.literal(prefix)
+    for column in ids:
+        key = key + "/" + sa.cast(column, sa.String)
+    return (found.add_columns(Edition.revision, FeedCache.key, FeedCache.version, FeedCache.etag,
+                              FeedCache.last_modified, FeedCache.content_type)
+            .outerjoin(FeedCache, FeedCache.key == key))
+
+
+def feed_key(prefix: str, *ids: int) -> str:
+    """The key a feed is stored under: 'agenda/3', 'track/3/12'."""
+    return "/".join((prefix, *map(str, ids)))
+
+
+@cache
+def hit_statements() -> dict[str, sa.Select]:
+    """One read per public edition feed, by the names in its address (built once)."""
+    edition = sa.select(Edition.id).where(*public_edition_criteria(sa.bindparam("slug")))
+    track = edition.add_columns(Track.id.label("track_id")).join(
+        Track, Track.edition_id == Edition.id).where(Track.slug == sa.bindparam("track_slug"))
+    session = edition.add_columns(Session.id.label("session_id")).join(
+        Session, Session.edition_id == Edition.id).where(
+        Session.id == sa.bindparam("session_id"))
+    return {
+        "agenda": stored_with(edition, "agenda", Edition.id),
+        "track": stored_with(track, "track", Edition.id, Track.id),
+        "session": stored_with(session, "session", Session.id),
+        "schedule.xml": stored_with(edition, "schedule.xml", Edition.id),
+        "schedule.json": stored_with(edition, "schedule.json", Edition.id),
+    }
+
+
+def find_feed(kind: str, **names) -> sa.Row | None:
+    """The row `hit_statements` reads for this address; None if nothing public is there."""
+    with reading() as connection:
+        return connection.execute(hit_statements()[kind], names).first()
+
+
+def edition_version(revision: int | None, site: Site) -> str:
+    """What a feed of one edition is built from: its revision, the settings and the code."""
+    return f"{revision or 0}-{site.fingerprint()}"
+
+
+def agenda_feed(slug: str, site: Site, now: datetime) -> Feed | None:
+    """/<slug>/agenda.ics: the stored validators, or built once for this revision."""
+    found = find_feed("agenda", slug=slug)
+    if found is None:
+        return None
+    if hit := current(found, edition_version(found.revision, site)):
+        return hit
+    edition = db.session.get_one(Edition, found.id)
+    return edition_feed(feed_key("agenda", edition.id), edition, site, ICS,
                         lambda: agenda_body(edition, site, now), now)
 
 
@@ -129,9 +185,16 @@ def agenda_body(edition: Edition, site: Site, now: datetime) -> bytes:
     return ical.calendar(info, session_events(query, feed_options(site), audience(site), now))
 
 
-def track_feed(edition: Edition, track: Track, site: Site, now: datetime) -> Feed:
-    """/<slug>/tracks/<track>.ics, from the cache or built once for this revision."""
-    return edition_feed(f"track/{edition.id}/{track.id}", edition, site, ICS,
+def track_feed(slug: str, track_slug: str, site: Site, now: datetime) -> Feed | None:
+    """/<slug>/tracks/<track>.ics: the stored validators, or built once for this revision."""
+    found = find_feed("track", slug=slug, track_slug=track_slug)
+    if found is None:
+        return None
+    if hit := current(found, edition_version(found.revision, site)):
+        return hit
+    edition = db.session.get_one(Edition, found.id)
+    track = db.session.get_one(Track, found.track_id)
+    return edition_feed(feed_key("track", edition.id, track.id), edition, site, ICS,
                         lambda: track_body(edition, track, site, now), now)
 
 
@@ -143,9 +206,16 @@ def track_body(edition: Edition, track: Track, site: Site, now: datetime) -> byt
     return ical.calendar(info, session_events(query, feed_options(site), audience(site), now))
 
 
-def session_feed(edition: Edition, session: Session, site: Site, now: datetime) -> Feed:
-    """/<slug>/sessions/<id>.ics, from the cache or built once for this revision."""
-    return edition_feed(f"session/{session.id}", edition, site, ICS,
+def session_feed(slug: str, session_id: int, site: Site, now: datetime) -> Feed | None:
+    """/<slug>/sessions/<id>.ics: the stored validators, or built once for this revision."""
+    found = find_feed("session", slug=slug, session_id=session_id)
+    if found is None:
+        return None
+    if hit := current(found, edition_version(found.revision, site)):
+        return hit
+    edition = db.session.get_one(Edition, found.id)
+    session = db.session.get_one(Session, found.session_id)
+    return edition_feed(feed_key("session", session.id), edition, site, ICS,
                         lambda: session_body(edition, session, site, now), now)
 
 
@@ -159,10 +229,16 @@ def session_body(edition: Edition, session: Session, site: Site, now: datetime) 
     return ical.session_calendar(loaded, info, options, now)
 
 
-def schedule_feed(edition: Edition, kind: str, site: Site, now: datetime) -> Feed:
-    """/<slug>/schedule.xml or .json, from the cache or built once for this revision."""
-    return edition_feed(f"schedule.{kind}/{edition.id}", edition, site, SCHEDULE_TYPES[kind],
-                        lambda: schedule_body(edition, kind, site), now)
+def schedule_feed(slug: str, kind: str, site: Site, now: datetime) -> Feed | None:
+    """/<slug>/schedule.xml or .json: the stored validators, or built once for this revision."""
+    found = find_feed(f"schedule.{kind}", slug=slug)
+    if found is None:
+        return None
+    if hit := current(found, edition_version(found.revision, site)):
+        return hit
+    edition = db.session.get_one(Edition, found.id)
+    return edition_feed(feed_key(f"schedule.{kind}", edition.id), edition, site,
+                        SCHEDULE_TYPES[kind], lambda: schedule_body(edition, kind, site), now)
 
 
 def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
@@ -177,18 +253,19 @@ def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
 
 def edition_feed(key: str, edition: Edition, site: Site, content_type: str, build,
                  now: datetime) -> Feed:
-    """A feed of one edition, versioned by its revision."""
-    version = f"{edition.revision or 0}-{site.fingerprint()}"
-    return cached(key, version, content_type=content_type, last_modified=edition.updated_at,
-                  build=in_language(site, build), now=now, edition_id=edition.id)
+    """A feed of one edition built for its revision (no stored body holds it)."""
+    return build_and_store(key, edition_version(edition.revision, site),
+                           content_type=content_type, last_modified=edition.updated_at,
+                           build=in_language(site, build), now=now, edition_id=edition.id)
 
 
 def editions_feed(site: Site, now: datetime) -> Feed:
     """/editions.ics: one all-day event per published or archived edition."""
-    rows = db.session.execute(
-        sa.select(Edition.id, Edition.revision, Edition.status, Edition.updated_at)
-        .where(Edition.status != EditionStatus.DRAFT)
-    ).all()
+    with reading() as connection:
+        rows = connection.execute(
+            sa.select(Edition.id, Edition.revision, Edition.status, Edition.updated_at)
+            .where(Edition.status != EditionStatus.DRAFT)).all()
+        stored_row = connection.execute(stored_validators("editions")).first()
 
     def build() -> bytes:
         query = public_editions().options(so.joinedload(Edition.venue))
@@ -197,9 +274,10 @@ def editions_feed(site: Site, now: datetime) -> Feed:
             site.edition_url, now, country_name=country_name)
 
     version = digest_version(sorted((r.id, r.revision, str(r.status)) for r in rows), site)
-    return cached("editions", version, content_type=ICS, now=now,
-                  last_modified=max((r.updated_at for r in rows), default=now),
-                  build=in_language(site, build))
+    return current(stored_row, version) or build_and_store(
+        "editions", version, content_type=ICS, now=now,
+        last_modified=max((r.updated_at for r in rows), default=now),
+        build=in_language(site, build))
 
 
 def organizer_feed(user: User, site: Site, now: datetime) -> Feed:
