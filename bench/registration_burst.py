@@ -24,6 +24,7 @@ import email.policy
 import http.cookiejar
 import os
 import re
+import secrets
 import socket
 import statistics
 import subprocess
@@ -60,6 +61,7 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*na
 LINK = re.compile(r"/manage-registration/([A-Za-z0-9_\-]+)")
 AGENDA_SESSIONS = 50
 AGENDA = f"/bench-{AGENDA_SESSIONS}/agenda"
+SECRET_KEY = secrets.token_hex(32)  # the app refuses keys shorter than 32 characters
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -118,7 +120,7 @@ class Mailbox:
 
 def prepare_database(url: str, capacity: int) -> dict:
     """Rebuild the schema with one published edition whose registration is open."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench"})
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY})
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -146,7 +148,7 @@ def app_env(root: Path, url: str, port: int, smtp_port: int) -> dict:
     """Environment for the code under test: its own checkout first on the path."""
     env = {key: value for key, value in os.environ.items()
            if not key.startswith(("MAIL_", "DATABASE_URL"))}
-    env.update(PYTHONPATH=str(root), DATABASE_URL=url, SECRET_KEY="bench",
+    env.update(PYTHONPATH=str(root), DATABASE_URL=url, SECRET_KEY=SECRET_KEY,
                SITE_URL=f"http://127.0.0.1:{port}", MAIL_SERVER="127.0.0.1",
                MAIL_PORT=str(smtp_port), MAIL_FROM="bench@meetings.test", MAIL_TIMEOUT="5")
     return env
@@ -154,7 +156,7 @@ def app_env(root: Path, url: str, port: int, smtp_port: int) -> dict:
 
 def start_gunicorn(root: Path, url: str, port: int, smtp_port: int,
                    workers: int) -> subprocess.Popen:
-    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False,
+    config = {"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY, "RATELIMIT_ENABLED": False,
               "SITE_URL": f"http://127.0.0.1:{port}", "MAIL_SERVER": "127.0.0.1",
               "MAIL_PORT": str(smtp_port), "MAIL_FROM": "bench@meetings.test"}
     command = [str(ROOT / ".venv" / "bin" / "gunicorn"), "-w", str(workers), "-b",
