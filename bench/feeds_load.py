@@ -7,6 +7,7 @@ Both apps run under gunicorn with the same worker count on 127.0.0.1; the load g
 import http.client
 import os
 import re
+import secrets
 import shutil
 import socket
 import subprocess
@@ -127,8 +128,9 @@ def feed_cases(feed_port: int, path: str) -> tuple[list, bytes]:
 
 def serve_and_measure(database_url: str, slug: str, duration: int, rounds: int) -> None:
     """Print requests per second for the cached feed, a 304 and the bare endpoint."""
-    env = {"DATABASE_URL": database_url, "SECRET_KEY": "bench", "SITE_URL": "http://localhost",
-           "CALENDAR_DOMAIN": "bench.test"}
+    # The app refuses a SECRET_KEY shorter than 32 characters from the environment.
+    env = {"DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
+           "SITE_URL": "http://localhost", "CALENDAR_DOMAIN": "bench.test"}
     path = f"/{slug}/agenda.ics"
     app, app_port = start_gunicorn("app:app", env, path)
     body_file = Path(tempfile.mkdtemp(prefix="meetings-bench-")) / "feed.ics"
