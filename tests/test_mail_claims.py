@@ -55,7 +55,8 @@ def start_worker(app, smtp_port: int, *options: str) -> tuple[subprocess.Popen, 
     """`flask --app app meetings mail-worker` in its own process, on the test's database."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)  # this process queues
     env = {key: value for key, value in os.environ.items() if not key.startswith("MAIL_")}
-    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="worker-test",
+    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               SECRET_KEY="worker-test-" + "0" * 32,
                MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_TIMEOUT="2",
                PYTHONUNBUFFERED="1")
     process = subprocess.Popen([FLASK, "--app", "app", "meetings", "mail-worker", *options],

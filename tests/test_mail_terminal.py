@@ -72,7 +72,8 @@ def prepare(app) -> int:
 def serve(app, port: int) -> subprocess.Popen:
     """`flask run` as `make run` starts it: no MAIL_SERVER, so mail goes to the terminal."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("MAIL_")}
-    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], SECRET_KEY="terminal-test",
+    env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
+               SECRET_KEY="terminal-test-" + "0" * 32,
                SITE_URL=f"http://127.0.0.1:{port}", PYTHONUNBUFFERED="1")
     return subprocess.Popen([FLASK, "--app", "app", "run", "--port", str(port), "--no-reload"],
                             cwd=ROOT, env=env, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL,
