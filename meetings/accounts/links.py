@@ -4,7 +4,6 @@ Only a SHA-256 of each link's token is stored; a link works once, until it expir
 active account. Asking for a reset does the same work whether or not the address has an account.
 """
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -21,6 +20,7 @@ from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.mail.service import queue_message
 from meetings.models import User
+from meetings.secret_tokens import hash_token
 
 LIFETIMES = {
     TokenPurpose.INVITATION: timedelta(days=7),
@@ -29,15 +29,11 @@ LIFETIMES = {
 PATHS = {TokenPurpose.INVITATION: "invitation", TokenPurpose.PASSWORD_RESET: "password/reset"}
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def issue_link(user: User, purpose: TokenPurpose, *, now: datetime, site_url: str) -> str:
     """A new link of this purpose for the user; earlier unused links of the account stop working."""
     withdraw_links(user, now=now)
     token = secrets.token_urlsafe(32)
-    db.session.add(AccountToken(user=user, purpose=purpose, token_hash=token_hash(token),
+    db.session.add(AccountToken(user=user, purpose=purpose, token_hash=hash_token(token),
                                 created_at=now, expires_at=now + LIFETIMES[purpose]))
     db.session.flush()
     return f"{site_url.rstrip('/')}/{PATHS[purpose]}/{token}"
@@ -63,7 +59,7 @@ def request_password_reset(email: str, *, now: datetime, site_url: str) -> None:
     if user is not None and user.active:
         link = issue_link(user, TokenPurpose.PASSWORD_RESET, now=now, site_url=site_url)
     else:
-        link = f"{site_url.rstrip('/')}/password/reset/{token_hash(secrets.token_urlsafe(32))}"
+        link = f"{site_url.rstrip('/')}/password/reset/{hash_token(secrets.token_urlsafe(32))}"
     context = {"user": user, "link": link, "subject": subject,
                "minutes": int(LIFETIMES[TokenPurpose.PASSWORD_RESET].total_seconds() // 60)}
     text = render_template("mail/account_reset.txt", **context)
@@ -77,7 +73,7 @@ def usable_link(token: str, purpose: TokenPurpose, *, now: datetime) -> AccountT
     if not token or len(token) > 100:
         return None
     link = db.session.scalar(sa.select(AccountToken).where(
-        AccountToken.token_hash == token_hash(token), AccountToken.purpose == purpose))
+        AccountToken.token_hash == hash_token(token), AccountToken.purpose == purpose))
     if link is None or not link.usable(now) or not link.user.active:
         return None
     return link

@@ -1,6 +1,5 @@
 """TOTP second factor: enrolment with a QR code, codes at login, single-use recovery codes."""
 
-import hashlib
 import hmac
 import re
 import secrets
@@ -15,6 +14,7 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import User
+from meetings.secret_tokens import hash_token
 
 ISSUER = "Global Meeting on AI for Law Enforcement"
 RECOVERY_CODE_COUNT = 10
@@ -85,7 +85,7 @@ def normalize_recovery_code(code: str) -> str:
 
 
 def recovery_hash(code: str) -> str:
-    return hashlib.sha256(normalize_recovery_code(code).encode()).hexdigest()
+    return hash_token(normalize_recovery_code(code))
 
 
 def replace_recovery_codes(user: User) -> list[str]:

@@ -44,6 +44,7 @@ from meetings.models import (
     Track,
     User,
 )
+from meetings.secret_tokens import hash_token
 
 ICS = "text/calendar; charset=utf-8"
 SCHEDULE_TYPES = {"xml": "application/xml; charset=utf-8",
@@ -341,19 +342,17 @@ def managed_editions(user: User) -> sa.Select:
 def reset_feed_token(user: User) -> str:
     """Give the user a new organizer-feed token (the old address stops working) and return it."""
     token = secrets.token_urlsafe(32)
-    user.feed_token_hash = token_hash(token)
+    user.feed_token_hash = hash_token(token)
     db.session.flush()
     return token
 
 
 def user_for_feed_token(token: str) -> User | None:
     """The active user whose feed token this is, compared in constant time."""
-    digest = token_hash(token)
+    digest = hash_token(token)
     user = db.session.scalar(sa.select(User).where(User.feed_token_hash == digest))
     if user is None or not user.is_active:
         return None
     return user if hmac.compare_digest(user.feed_token_hash, digest) else None
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from meetings.extensions import db
 from meetings.registration.models import PersonalFeed, Registration, RegistrationStatus
-from meetings.registration.tokens import hash_token
+from meetings.secret_tokens import hash_token
 
 
 def derive_token(registration_id: int, nonce: str, key: bytes) -> str:

@@ -28,7 +28,7 @@ from meetings.registration.seats import (
     seat_status,
     waiting_list,
 )
-from meetings.registration.tokens import hash_token
+from meetings.secret_tokens import hash_token
 
 S = RegistrationStatus
 DETAIL_FIELDS = ("given_name", "family_name", "organization", "job_title", "country", "language",

@@ -22,7 +22,7 @@ from meetings.registration.models import (
 from meetings.registration.notify import send_invitation_mail
 from meetings.registration.seats import lock_edition, promote_waiting
 from meetings.registration.service import notify_promoted
-from meetings.registration.tokens import hash_token
+from meetings.secret_tokens import hash_token
 
 DEFAULT_CATEGORIES = (
     ("law_enforcement", "Law enforcement", True),

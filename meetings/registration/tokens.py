@@ -1,6 +1,5 @@
 """Manage-link tokens: random, shown once in an email, stored only as a SHA-256 hash."""
 
-import hashlib
 import secrets
 from datetime import datetime, timedelta
 
@@ -9,13 +8,9 @@ from sqlalchemy.orm import joinedload
 
 from meetings.extensions import db
 from meetings.registration.models import AccessToken, Registration
+from meetings.secret_tokens import hash_token
 
 TOKEN_LIFETIME = timedelta(days=400)
-
-
-def hash_token(token: str) -> str:
-    """SHA-256 hex digest of a token or code."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
 def issue_token(registration: Registration, now: datetime) -> str:
