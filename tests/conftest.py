@@ -28,7 +28,15 @@ os.environ.setdefault("A11YCHECK_DEPS", str(ROOT / ".deps" / "a11ycheck"))
 
 
 def pytest_report_header(config):
-    return f"database: {'PostgreSQL ' + POSTGRES_URL if POSTGRES_URL else 'SQLite (file per test)'}"
+    database = f"PostgreSQL {POSTGRES_URL}" if POSTGRES_URL else "SQLite (file per test)"
+    lines = [f"database: {database}"]
+    if os.environ.get("CI") != "true":
+        from tests.deploy.stack import missing_tools
+
+        if missing := missing_tools():
+            lines.append("deployment tier (tests/deploy) not collected on this machine; missing: "
+                         + ", ".join(missing) + ". CI runs it.")
+    return lines
 
 
 @pytest.fixture(scope="session")

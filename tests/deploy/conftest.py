@@ -18,7 +18,11 @@ from aiosmtpd.controller import Controller
 from tests.conftest import POSTGRES_URL
 from tests.deploy import stack
 
+# Under CI the tier always runs (a missing tool fails it); on a laptop without nginx, root or
+# Chromium it is not collected at all, and the run's header says so.
+MISSING = [] if os.environ.get("CI") == "true" else stack.missing_tools()
 collect_ignore = [] if POSTGRES_URL else ["test_two_hosts.py"]
+collect_ignore_glob = ["test_*.py"] if MISSING else []
 
 
 @dataclass

@@ -10,6 +10,7 @@ import http.client
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import ssl
@@ -34,13 +35,27 @@ LINK = re.compile(r"/manage-registration/[A-Za-z0-9_\-]+")
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
 
+def missing_tools() -> list[str]:
+    """What the deployment tier needs from this machine and does not find, with install hints."""
+    from tests.browser.conftest import CHROMIUM, chromium_available
+
+    needs = {
+        "nginx (apt-get install -y nginx)": os.path.exists(NGINX),
+        "openssl (apt-get install -y openssl)": shutil.which("openssl"),
+        "ip (apt-get install -y iproute2)": shutil.which("ip"),
+        "socat (apt-get install -y socat)": shutil.which("socat"),
+        "systemd-analyze (apt-get install -y systemd)": shutil.which("systemd-analyze"),
+        "root, for network namespaces": os.geteuid() == 0,
+        f"Chromium at {CHROMIUM} (apt-get install -y chromium)": chromium_available(),
+    }
+    return [name for name, found in needs.items() if not found]
+
+
 def require(condition: bool, what: str) -> None:
-    """Skip on a laptop without the tool; under CI=true a missing tool is a failure."""
-    if condition:
-        return
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} (CI must run the deployment tests)")
-    pytest.skip(what)
+    """A tool the tier needs is missing: that is a failure (the tier is collected only on a
+    machine that has them all, and always under CI=true)."""
+    if not condition:
+        pytest.fail(f"{what}: the deployment tier needs it")
 
 
 def free_port() -> int:
