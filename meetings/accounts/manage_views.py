@@ -14,7 +14,6 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
-from meetings.mail.sender import send_queued
 from meetings.models import User, utcnow
 
 
@@ -65,7 +64,6 @@ def create():
             db.session.rollback()
             add_error(form, error, "email")
         else:
-            send_queued()
             flash(_("Invitation sent to %(email)s. The link works once, for seven days.",
                     email=user.email), "success")
             return redirect(url_for(".index"))
@@ -105,7 +103,6 @@ def reinvite(user_id: int):
                           site_url=current_app.config["SITE_URL"])
     record(current_user, "user.invite", f"Sent {user.email} a new link to set a password")
     db.session.commit()
-    send_queued()
     flash(_("A new link to set a password was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for(".edit", user_id=user.id))
 

@@ -14,7 +14,6 @@ from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
-from meetings.mail.sender import send_queued
 from meetings.models import utcnow
 
 # Asking for a reset link answers after the same fixed time whether or not an account exists
@@ -34,7 +33,6 @@ def forgot_password():
         answer_at = time.monotonic() + RESET_ANSWER_SECONDS
         links.request_password_reset(form.email.data, now=utcnow(), site_url=site_url())
         db.session.commit()
-        send_queued()
         time.sleep(max(0.0, answer_at - time.monotonic()))
         # The same answer whether or not the address has an account.
         flash(_("If this address has an active account, a link to set a new password is on its "

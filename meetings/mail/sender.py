@@ -252,12 +252,3 @@ def give_up(message: OutboxMessage, error: str) -> None:
     """Mark the message failed: organizers see it under Manage → Mail and may retry it."""
     message.status, message.last_error = OutboxStatus.FAILED, error[:500]
     log.error("Email %s to %s failed: %s", message.id, message.to_address, error)
-
-
-def send_queued() -> None:
-    """After a request's commit: nothing left to do, and nothing that could block.
-
-    The commit itself woke the mail worker (the PostgreSQL NOTIFY sent by queue_message is
-    delivered at commit; elsewhere the worker polls), and without MAIL_SERVER the messages were
-    printed when that transaction committed. Kept so views hand over mail in one known place.
-    """

@@ -7,7 +7,6 @@ from meetings.access import managed_edition_or_403
 from meetings.audit.service import record
 from meetings.extensions import db
 from meetings.i18n import ngettext
-from meetings.mail.sender import send_queued
 from meetings.models import utcnow
 from meetings.registration.change_mail import dispatch, pending_overview
 from meetings.registration.forms import ConfirmForm
@@ -36,7 +35,6 @@ def notify_changes(edition_id: int):
         record(current_user, "agenda.changes_notified",
                f"Emailed agenda changes to {count} attendee(s)", edition=edition, now=now)
         db.session.commit()
-        send_queued()
         flash(ngettext("%(num)d attendee was emailed their agenda changes.",
                        "%(num)d attendees were emailed their agenda changes.", count), "success")
     return redirect(url_for(".agenda_changes", edition_id=edition.id))

@@ -12,7 +12,6 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import ngettext
-from meetings.mail.sender import send_queued
 from meetings.models import utcnow
 from meetings.registration import exports, reports, service, setup
 from meetings.registration.chart import bar_chart_svg
@@ -108,7 +107,6 @@ def manage_decide(edition_id: int, registration_id: int, action: str):
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        send_queued()
         flash(_("Saved: the registrant is notified by email."), "success")
     return redirect(url_for(".manage_detail", edition_id=edition.id,
                             registration_id=registration_id))
@@ -132,7 +130,6 @@ def manage_bulk(edition_id: int):
     record(current_user, f"registration.bulk_{action}",
            f"{action}: {done} of {len(chosen)} registrations", edition=edition, now=now)
     db.session.commit()
-    send_queued()
     flash(ngettext("%(num)d registration changed.", "%(num)d registrations changed.", done),
           "success")
     for problem in problems:

@@ -18,7 +18,6 @@ from meetings.dates import (
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
-from meetings.mail.sender import send_queued
 from meetings.models import Edition, utcnow
 from meetings.registration import setup
 from meetings.registration.forms import (
@@ -100,7 +99,6 @@ def manage_settings(edition_id: int):
             db.session.rollback()
             form[error.field or "capacity"].errors.append(str(error.message))
         else:
-            send_queued()
             flash(_("Registration settings saved."), "success")
             return redirect(url_for(".manage_settings", edition_id=edition.id))
     return render_template("registration/manage_settings.html", edition=edition, form=form,
@@ -130,7 +128,6 @@ def manage_categories(edition_id: int, category_id: int | None = None):
             db.session.rollback()
             form[error.field or "name"].errors.append(str(error.message))
         else:
-            send_queued()
             flash(_("Category saved."), "success")
             return redirect(url_for(".manage_categories", edition_id=edition.id))
     return render_template("registration/manage_categories.html", edition=edition, form=form,
@@ -202,7 +199,6 @@ def manage_invitations(edition_id: int):
         record(current_user, "registration.invite", f"{len(invitations)} invitations sent",
                edition=edition, now=now)
         db.session.commit()
-        send_queued()
         flash(_("%(num)d invitations sent.", num=len(invitations)), "success")
         return redirect(url_for(".manage_invitations", edition_id=edition.id))
     invitations = db.session.scalars(sa.select(Invitation).where(

@@ -10,7 +10,6 @@ from wtforms.fields.choices import SelectChoice
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.i18n import gettext as _
-from meetings.mail.sender import send_queued
 from meetings.models import Edition, Session, utcnow
 from meetings.registration import exports, privacy, service, setup, workshops
 from meetings.registration.forms import (
@@ -88,7 +87,6 @@ def register(slug: str):
         except DomainError as error:
             problem = report(form, error)
         else:
-            send_queued()
             return redirect(url_for(".sent", slug=slug))
     return render_template("registration/register.html", edition=edition,
                            settings=setup.settings_of(edition.id), form=form,
@@ -113,7 +111,6 @@ def lost_link(slug: str):
             if registration is not None:
                 send_registration_mail(registration, "lost_link", now=utcnow())
                 db.session.commit()
-                send_queued()
         # The same answer whether or not the address is registered.
         flash(_("If this address is registered, its link is on its way."), "success")
         return redirect(url_for(".sent", slug=slug))
@@ -148,7 +145,6 @@ def verify(token: str):
     if ConfirmForm().validate_on_submit():
         service.verify(registration, now=utcnow())
         db.session.commit()
-        send_queued()
         flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for(".manage", token=token))
 
@@ -185,7 +181,6 @@ def workshop(token: str, session_id: int):
         db.session.rollback()
         flash(str(error.message), "error")
     else:
-        send_queued()
         if leaving:
             flash(_("You left “%(title)s”.", title=session.title), "success")
         elif seat.status == "confirmed":
@@ -231,7 +226,6 @@ def cancel_confirmed(token: str):
             db.session.rollback()
             flash(str(error.message), "error")
         else:
-            send_queued()
             flash(_("Your registration is cancelled."), "success")
         return redirect(url_for(".manage", token=token))
     return confirm_page(registration, token, form, "cancel")
@@ -250,7 +244,6 @@ def erase_confirmed(token: str):
         edition = registration.edition
         privacy.erase(registration, now=utcnow())
         db.session.commit()
-        send_queued()
         return render_template("registration/erased.html", edition=edition)
     return confirm_page(registration, token, form, "erase")
 
