@@ -22,7 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     ensure_secret_key(app.config, app.instance_path)
 
-    hops = int(app.config.get("PROXY_FIX") or 0)
+    hops = app.config["PROXY_FIX"]
     if hops:
         # Behind nginx: trust that many hops of X-Forwarded-For/-Proto/-Host/-Port, no more.
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -76,7 +76,7 @@ def queue_digests(now) -> int:
 
     from meetings.registration.change_mail import dispatch_due
 
-    window = timedelta(minutes=int(current_app.config.get("AGENDA_CHANGE_DIGEST_MINUTES", 15)))
+    window = timedelta(minutes=current_app.config["AGENDA_CHANGE_DIGEST_MINUTES"])
     digests = dispatch_due(now, window)
     db.session.commit()
     return digests
@@ -148,7 +148,7 @@ def purge(edition: str) -> None:
     if found is None:
         raise click.ClickException(f"No edition with the slug {edition!r}.")
     now = utcnow()
-    days = int(current_app.config.get("REGISTRATION_RETENTION_DAYS", 180))
+    days = current_app.config["REGISTRATION_RETENTION_DAYS"]
     try:
         count = purge_edition(found, retention_days=days, now=now)
     except DomainError as error:

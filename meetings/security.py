@@ -28,9 +28,9 @@ def add_security_headers(response: Response) -> Response:
         headers["Referrer-Policy"] = "strict-origin"
     else:
         headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    max_age = current_app.config.get("HSTS_SECONDS") or 0
+    max_age = current_app.config["HSTS_SECONDS"]
     if request.is_secure and max_age:
-        headers.setdefault("Strict-Transport-Security", f"max-age={int(max_age)}")
+        headers.setdefault("Strict-Transport-Security", f"max-age={max_age}")
     return response
 
 

@@ -26,7 +26,7 @@ LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 def world(app, client, smtp_server):  # noqa: F811
     """build_world's edition; `gov` has the plenary on their agenda and a workshop seat, `le`
     the plenary only. Mail goes to the test's SMTP server."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                       MAIL_FROM="agenda@meetings.test")
     world = build_world(app)
     choose_workshop(app, world["gov"], world["workshop"])

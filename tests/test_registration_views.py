@@ -45,7 +45,7 @@ def edition_ids(app):
 
 @pytest.fixture
 def mailing(app, smtp_server):  # noqa: F811
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                       MAIL_FROM="registration@meetings.test")
     return DeliveredInbox(app, smtp_server.inbox)
 

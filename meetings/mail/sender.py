@@ -76,17 +76,16 @@ def build_email(message: OutboxMessage, sender: str) -> EmailMessage:
 
 
 def smtp_settings(config) -> dict:
-    """SMTP settings from the app config (typed by meetings.config; strings tolerated)."""
-    use_tls = str(config.get("MAIL_USE_TLS") or "").lower() in {"1", "true", "yes", "on"}
+    """SMTP settings from the app config (typed, with defaults, by meetings.config)."""
     return {
-        "server": config.get("MAIL_SERVER") or "",
-        "port": int(config.get("MAIL_PORT") or (587 if use_tls else 25)),
-        "username": config.get("MAIL_USERNAME") or "",
-        "password": config.get("MAIL_PASSWORD") or "",
-        "use_tls": use_tls,
-        "sender": config.get("MAIL_FROM") or "no-reply@localhost",
-        "timeout": float(config.get("MAIL_TIMEOUT") or 5.0),
-        "max_attempts": int(config.get("MAIL_MAX_ATTEMPTS") or 8),
+        "server": config["MAIL_SERVER"],
+        "port": config["MAIL_PORT"] or (587 if config["MAIL_USE_TLS"] else 25),
+        "username": config["MAIL_USERNAME"],
+        "password": config["MAIL_PASSWORD"],
+        "use_tls": config["MAIL_USE_TLS"],
+        "sender": config["MAIL_FROM"],
+        "timeout": config["MAIL_TIMEOUT"],
+        "max_attempts": config["MAIL_MAX_ATTEMPTS"],
     }
 
 

@@ -9,7 +9,7 @@ import sqlite3
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app, has_app_context
+from flask import current_app
 
 from meetings.errors import Busy, DomainError
 from meetings.extensions import db
@@ -28,14 +28,6 @@ from meetings.registration.models import (
 
 BUSY_MESSAGE = _l("Many people are registering right now. Please try again in a moment; "
                   "nothing you entered is lost.")
-DEFAULT_LOCK_TIMEOUT_MS = 3000
-
-
-def lock_timeout_ms() -> int:
-    """How long to wait for the edition lock (LOCK_TIMEOUT_MS) before answering 'busy'."""
-    if has_app_context():
-        return int(current_app.config.get("LOCK_TIMEOUT_MS") or DEFAULT_LOCK_TIMEOUT_MS)
-    return DEFAULT_LOCK_TIMEOUT_MS
 
 
 def begin_immediate() -> None:
@@ -65,7 +57,7 @@ def lock_edition(edition_id: int) -> RegistrationSettings:
              .with_for_update()
              .execution_options(populate_existing=True))
     if db.session.connection().dialect.name == "postgresql":
-        settings = locked_with_timeout(query, lock_timeout_ms())
+        settings = locked_with_timeout(query, current_app.config["LOCK_TIMEOUT_MS"])
     else:
         settings = db.session.scalar(query)
     if settings is None:

@@ -24,7 +24,7 @@ NOW = datetime.now(UTC)
 @pytest.fixture
 def registration_site(app, smtp_server, auth):  # noqa: F811
     """Open registration (capacity 1, manual waiting list), one workshop, mail to aiosmtpd."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_server.port),
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                       MAIL_FROM="registration@meetings.test")
     with app.app_context():
         edition = make_edition(slug="2027")
