@@ -16,6 +16,8 @@ from meetings.models import (
     User,
     Venue,
 )
+from meetings.registration import setup
+from meetings.registration.models import RegistrationCategory, RegistrationMode
 
 
 def make_user(email="organizer@example.org", password="correct horse battery", is_admin=False,
@@ -85,3 +87,19 @@ def make_session(edition, title="Opening keynote", starts_at=None, minutes=60, r
     db.session.add(session)
     db.session.flush()
     return session
+
+
+def open_registration(edition: Edition, *, now: datetime, capacity: int | None = None,
+                      mode: RegistrationMode = RegistrationMode.OPEN,
+                      auto_promote: bool = True) -> None:
+    """Set up the edition's registration, open from a day before `now` for 30 days."""
+    setup.set_up(edition, now=now)
+    setup.update_settings(edition, opens_at=now - timedelta(days=1),
+                          closes_at=now + timedelta(days=30), capacity=capacity, mode=mode,
+                          auto_promote=auto_promote, privacy_notice="We keep your data safe.",
+                          now=now)
+
+
+def registration_category(edition: Edition, code: str = "government") -> RegistrationCategory:
+    return db.session.scalar(sa.select(RegistrationCategory).where(
+        RegistrationCategory.edition_id == edition.id, RegistrationCategory.code == code))

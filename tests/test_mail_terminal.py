@@ -9,7 +9,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -17,9 +17,7 @@ import sqlalchemy as sa
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.service import queue_message
-from meetings.registration import setup
-from meetings.registration.models import RegistrationCategory, RegistrationMode
-from tests.factories import make_edition
+from tests.factories import make_edition, open_registration, registration_category
 from tests.test_mail import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,14 +55,8 @@ def prepare(app) -> int:
     now = datetime.now(UTC)
     with app.app_context():
         edition = make_edition(slug="2027")
-        setup.set_up(edition, now=now)
-        setup.update_settings(edition, opens_at=now - timedelta(days=1),
-                              closes_at=now + timedelta(days=30), capacity=None,
-                              mode=RegistrationMode.OPEN, auto_promote=True,
-                              privacy_notice="We keep your data safe.", now=now)
-        category_id = db.session.scalar(sa.select(RegistrationCategory.id).where(
-            RegistrationCategory.edition_id == edition.id,
-            RegistrationCategory.code == "government"))
+        open_registration(edition, now=now)
+        category_id = registration_category(edition).id
         db.session.commit()
     return category_id
 

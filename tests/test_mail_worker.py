@@ -16,9 +16,7 @@ from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.sender import Batch, deliver_pending
 from meetings.mail.service import clean_header, queue_message
 from meetings.mail.worker import MailWorker
-from meetings.registration import setup
-from meetings.registration.models import RegistrationCategory, RegistrationMode
-from tests.factories import make_edition
+from tests.factories import make_edition, open_registration, registration_category
 from tests.test_mail import Inbox, free_port, smtp_server  # noqa: F401  (fixture)
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -58,14 +56,8 @@ def open_edition(app, title=None) -> int:
     now = datetime.now(UTC)
     with app.app_context():
         edition = make_edition(slug="2027", title=title)
-        setup.set_up(edition, now=now)
-        setup.update_settings(edition, opens_at=now - timedelta(days=1),
-                              closes_at=now + timedelta(days=30), capacity=None,
-                              mode=RegistrationMode.OPEN, auto_promote=True,
-                              privacy_notice="We keep your data safe.", now=now)
-        category_id = db.session.scalar(sa.select(RegistrationCategory.id).where(
-            RegistrationCategory.edition_id == edition.id,
-            RegistrationCategory.code == "government"))
+        open_registration(edition, now=now)
+        category_id = registration_category(edition).id
         db.session.commit()
     return category_id
 

@@ -13,14 +13,19 @@ from meetings.models import SessionType
 from meetings.registration import privacy, service, setup, workshops
 from meetings.registration.models import (
     Registration,
-    RegistrationCategory,
     RegistrationMode,
     RegistrationStatus,
     WorkshopStatus,
 )
 from meetings.registration.tokens import registration_for_token
 from tests.conftest import POSTGRES_URL, build_test_config
-from tests.factories import make_edition, make_session, make_user
+from tests.factories import (
+    make_edition,
+    make_session,
+    make_user,
+    open_registration,
+    registration_category,
+)
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 S = RegistrationStatus
@@ -30,17 +35,11 @@ def open_edition(capacity=None, mode=RegistrationMode.OPEN, slug="2027", auto_pr
                  now=NOW):
     """A published edition whose registration is open at `now`."""
     edition = make_edition(slug=slug)
-    setup.set_up(edition, now=now)
-    setup.update_settings(edition, opens_at=now - timedelta(days=1),
-                          closes_at=now + timedelta(days=30), capacity=capacity, mode=mode,
-                          auto_promote=auto_promote, privacy_notice="We keep your data safe.",
-                          now=NOW)
+    open_registration(edition, now=now, capacity=capacity, mode=mode, auto_promote=auto_promote)
     return edition
 
 
-def category(edition, code="government") -> RegistrationCategory:
-    return db.session.scalar(sa.select(RegistrationCategory).where(
-        RegistrationCategory.edition_id == edition.id, RegistrationCategory.code == code))
+category = registration_category
 
 
 def person(n=1, **fields) -> service.Registrant:
