@@ -1,7 +1,5 @@
 """Passwords: forgotten (a mailed link), set from an invitation or reset link, or changed."""
 
-import time
-
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
@@ -15,6 +13,7 @@ from meetings.extensions import db, limiter
 from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import utcnow
+from meetings.uniform_timing import no_sooner_than
 
 # Asking for a reset link answers after the same fixed time whether or not an account exists
 # and a mail was queued, so the timing does not tell which addresses have accounts.
@@ -30,10 +29,9 @@ def site_url() -> str:
 def forgot_password():
     form = EmailForm()
     if form.validate_on_submit():
-        answer_at = time.monotonic() + RESET_ANSWER_SECONDS
-        links.request_password_reset(form.email.data, now=utcnow(), site_url=site_url())
-        db.session.commit()
-        time.sleep(max(0.0, answer_at - time.monotonic()))
+        with no_sooner_than(RESET_ANSWER_SECONDS):
+            links.request_password_reset(form.email.data, now=utcnow(), site_url=site_url())
+            db.session.commit()
         # The same answer whether or not the address has an account.
         flash(_("If this address has an active account, a link to set a new password is on its "
                 "way. It works once, within an hour."), "success")
