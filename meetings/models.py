@@ -37,6 +37,20 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(UTC)
 
 
+# Primary keys are INTEGER: signed 32 bits on PostgreSQL (64 on SQLite), so no row has a larger id.
+MAX_ID = 2**31 - 1
+
+
+def id_number(text: str) -> int:
+    """An id given as text (URL, query string, form, session): ASCII digits up to MAX_ID.
+
+    Raises ValueError otherwise, as `int` would ("²" passes str.isdigit but not int()).
+    """
+    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
+        raise ValueError(f"not an id: {text[:40]!r}")
+    return int(text)
+
+
 def utcnow() -> datetime:
     """The current instant, UTC-aware (model defaults only; services take `now`)."""
     return datetime.now(UTC)

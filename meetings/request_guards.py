@@ -11,9 +11,8 @@ from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
 from meetings.i18n import gettext as _
+from meetings.models import MAX_ID, id_number
 
-# Primary keys are INTEGER: signed 32 bits on PostgreSQL (64 on SQLite), so no row has a larger id.
-MAX_ID = 2**31 - 1
 # C0 controls and DEL; a form field may hold tabs and line breaks (text areas), a path nothing.
 PATH_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 TEXT_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -27,16 +26,6 @@ class IdConverter(IntegerConverter):
     def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002  (werkzeug's name)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
-
-
-def id_number(text: str) -> int:
-    """An id from a query string or a form (`type=id_number`): ASCII digits up to MAX_ID.
-
-    Raises ValueError otherwise, as `int` would ("²" passes str.isdigit but not int()).
-    """
-    if not (text.isascii() and text.isdigit()) or int(text) > MAX_ID:
-        raise ValueError(f"not an id: {text!r}")
-    return int(text)
 
 
 def page_number() -> int:

@@ -12,23 +12,19 @@ from meetings.accounts.passwords import check_password_strength, password_matche
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.models import Edition, User
+from meetings.models import Edition, User, id_number
 
 TOO_MANY_FAILURES = _l("Too many failed attempts for this account. Wait a few minutes and try "
                        "again, or use “Forgot your password?”.")
 
 
-MAX_USER_ID = 2**31 - 1
-
-
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the active user whose id and current session token these are."""
     row_id, _, token = (user_id or "").partition(":")
-    if not (row_id.isascii() and row_id.isdigit()) or len(row_id) > 10 or not token:
+    try:
+        user = db.session.get(User, id_number(row_id)) if token else None
+    except ValueError:  # not an id any row can have
         return None
-    if int(row_id) > MAX_USER_ID:  # beyond PostgreSQL's INTEGER: no such account
-        return None
-    user = db.session.get(User, int(row_id))
     if user is None or not user.active:
         return None
     return user if hmac.compare_digest(user.session_token.encode(), token.encode()) else None
