@@ -42,13 +42,14 @@ def queue_message(to_address: str, subject: str, text_body: str, html_body: str 
                             subject=clean_header(subject, 300), text_body=text_body,
                             html_body=html_body, created_at=now, next_attempt_at=now,
                             registration_id=registration_id)
-    if prints_mail():
+    printed = prints_mail()
+    if printed:
         message.status, message.sent_at, message.attempts = OutboxStatus.SENT, now, 1
         message.last_attempt_at = now
         db.session.info.setdefault(PRINT_QUEUE, []).append(terminal_text(message))
     db.session.add(message)
     db.session.flush()
-    if not prints_mail():
+    if not printed:
         wake_worker()
     return message
 
