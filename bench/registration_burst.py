@@ -49,7 +49,7 @@ from bench.synthetic import build_synthetic_edition  # noqa: E402
 from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 from meetings.models import Edition, EditionStatus, utcnow  # noqa: E402
-from meetings.registration import setup  # noqa: E402
+from meetings.registration import configuration  # noqa: E402
 from meetings.registration.models import (  # noqa: E402
     Registration,
     RegistrationMode,
@@ -131,8 +131,8 @@ def prepare_database(url: str, capacity: int) -> dict:
                           status=EditionStatus.PUBLISHED)
         db.session.add(edition)
         db.session.flush()
-        setup.set_up(edition, now=now)
-        setup.update_settings(edition, opens_at=now - timedelta(hours=1),
+        configuration.set_up(edition, now=now)
+        configuration.update_settings(edition, opens_at=now - timedelta(hours=1),
                               closes_at=now + timedelta(days=7), capacity=capacity,
                               mode=RegistrationMode.OPEN, auto_promote=True,
                               privacy_notice="Bench.", now=now)

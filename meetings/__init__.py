@@ -41,7 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_request_guards(app: Flask) -> None:
-    from meetings import request_guards
+    from meetings.web import request_guards
 
     request_guards.init_app(app)
 
@@ -66,27 +66,38 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from meetings import accounts, agenda, audit, editions, feeds, mail, registration, venues
+    from meetings import (
+        accounts,
+        agenda,
+        attendance,
+        audit,
+        editions,
+        feeds,
+        mail,
+        registration,
+        venues,
+    )
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
-    for module in (accounts, audit, mail, venues, agenda, feeds, registration, editions):
+    for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
+                   editions):
         app.register_blueprint(module.bp)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from meetings import templating
+    from meetings.web import templating
 
     templating.init_app(app)
 
 
 def register_error_pages(app: Flask) -> None:
-    from meetings import error_pages
+    from meetings.web import error_pages
 
     error_pages.init_app(app)
 
 
 def register_security_headers(app: Flask) -> None:
-    from meetings import security
+    from meetings.web import security
 
     security.init_app(app)
 

@@ -74,7 +74,7 @@ def queue_digests(now) -> int:
 
     from flask import current_app
 
-    from meetings.registration.change_mail import dispatch_due
+    from meetings.attendance.change_mail import dispatch_due
 
     window = timedelta(minutes=current_app.config["AGENDA_CHANGE_DIGEST_MINUTES"])
     digests = dispatch_due(now, window)

@@ -28,7 +28,7 @@ from meetings.models import (
     User,
     Venue,
 )
-from meetings.registration import setup as registration_setup
+from meetings.registration import configuration as registration_setup
 from meetings.registration.models import RegistrationMode
 
 DEMO_ADMIN_EMAIL = "admin@example.org"

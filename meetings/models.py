@@ -86,6 +86,10 @@ class SessionType(enum.StrEnum):
     NETWORKING = "networking"
 
 
+# Sessions of these types with a capacity are taken with a seat (attendance/workshops.py).
+LIMITED_SEAT_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)
+
+
 class SessionAccess(enum.StrEnum):
     PUBLIC = "public"
     REGISTERED = "registered"

@@ -16,7 +16,7 @@ from meetings.models import (
     User,
     Venue,
 )
-from meetings.registration import setup
+from meetings.registration import configuration
 from meetings.registration.models import RegistrationCategory, RegistrationMode
 
 
@@ -93,8 +93,8 @@ def open_registration(edition: Edition, *, now: datetime, capacity: int | None =
                       mode: RegistrationMode = RegistrationMode.OPEN,
                       auto_promote: bool = True) -> None:
     """Set up the edition's registration, open from a day before `now` for 30 days."""
-    setup.set_up(edition, now=now)
-    setup.update_settings(edition, opens_at=now - timedelta(days=1),
+    configuration.set_up(edition, now=now)
+    configuration.update_settings(edition, opens_at=now - timedelta(days=1),
                           closes_at=now + timedelta(days=30), capacity=capacity, mode=mode,
                           auto_promote=auto_promote, privacy_notice="We keep your data safe.",
                           now=now)

@@ -155,12 +155,12 @@ def test_a_reset_link_lifts_the_lock_an_attacker_caused(limited_client):
 
 def test_sign_ins_go_to_the_security_log(client, auth, caplog):
     auth.create()
-    with caplog.at_level("INFO", logger="meetings.security"):
+    with caplog.at_level("INFO", logger="meetings.web.security"):
         auth.login(ADMIN_EMAIL, "wrong password")
         auth.login()
         auth.logout()
     lines = [record.getMessage() for record in caplog.records
-             if record.name == "meetings.security"]
+             if record.name == "meetings.web.security"]
     assert lines[0].startswith(f"Login refused for '{ADMIN_EMAIL}'")
     assert lines[1].startswith(f"Login: {ADMIN_EMAIL}") and lines[1].endswith("with password")
     assert lines[2].startswith(f"Logout: {ADMIN_EMAIL}")

@@ -8,13 +8,13 @@ import sqlalchemy as sa
 from meetings.agenda import service as agenda
 from meetings.agenda.changes import SessionChange
 from meetings.agenda.service import SessionInput
+from meetings.attendance.change_mail import dispatch, dispatch_due
 from meetings.dates import to_local
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.sender import deliver_pending
 from meetings.models import AuditEntry, Room, Session
 from meetings.registration import service as registration_service
-from meetings.registration.change_mail import dispatch, dispatch_due
 from meetings.registration.models import Registration
 from tests.test_mail import DeliveredInbox, free_port, smtp_server  # noqa: F401  (fixture)
 from tests.test_personal_feed import add, build_world, choose_workshop

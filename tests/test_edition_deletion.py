@@ -9,8 +9,8 @@ from meetings.editions import service
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.models import Edition, User
+from meetings.registration import configuration
 from meetings.registration import service as registration_service
-from meetings.registration import setup
 from meetings.registration.models import RegistrationCategory, RegistrationMode
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import make_edition, make_session, make_track, make_user
@@ -23,8 +23,8 @@ def registered_edition(registrations: int = 2) -> Edition:
     edition = make_edition()
     make_track(edition)
     make_session(edition)
-    setup.set_up(edition, now=NOW)
-    setup.update_settings(edition, opens_at=NOW - timedelta(days=1),
+    configuration.set_up(edition, now=NOW)
+    configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
                           closes_at=NOW + timedelta(days=9), capacity=None,
                           mode=RegistrationMode.OPEN, auto_promote=True, privacy_notice="",
                           now=NOW)

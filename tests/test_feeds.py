@@ -31,7 +31,7 @@ from meetings.models import (
 )
 from tests.factories import make_edition, make_session, make_speaker, make_track, make_venue
 from tests.test_ical import icalcheck
-from tests.test_schedule import FRAB
+from tests.test_frab import FRAB
 
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 PUBLIC_FEEDS = ("/2027/agenda.ics", "/2027/tracks/policy.ics", "/2027/schedule.xml",

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from meetings.attendance import workshops
+from meetings.attendance.models import AgendaChoice, PersonalFeed
 from meetings.extensions import db
 from meetings.models import (
     Edition,
@@ -16,14 +18,8 @@ from meetings.models import (
     SessionAccess,
     SessionType,
 )
-from meetings.registration import service, setup, workshops
-from meetings.registration.models import (
-    AgendaChoice,
-    PersonalFeed,
-    Registration,
-    RegistrationMode,
-    RegistrationStatus,
-)
+from meetings.registration import configuration, service
+from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from meetings.registration.tokens import issue_token
 from tests.factories import make_edition, make_session, make_venue
 from tests.test_ical import icalcheck
@@ -52,8 +48,8 @@ def build_world(app, format=EditionFormat.HYBRID) -> dict:
         venue = make_venue()
         edition = make_edition(venue=venue)
         edition.format = format
-        setup.set_up(edition, now=NOW)
-        setup.update_settings(edition, opens_at=NOW - timedelta(days=1),
+        configuration.set_up(edition, now=NOW)
+        configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
                               closes_at=NOW + timedelta(days=30), capacity=None,
                               mode=RegistrationMode.OPEN, auto_promote=True,
                               privacy_notice="", now=NOW)

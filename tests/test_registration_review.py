@@ -2,11 +2,13 @@
 
 import pytest
 
+from meetings.attendance import workshops
+from meetings.attendance.models import WorkshopStatus
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.models import Session
-from meetings.registration import setup, workshops
-from meetings.registration.models import Registration, RegistrationStatus, WorkshopStatus
+from meetings.registration import configuration
+from meetings.registration.models import Registration, RegistrationStatus
 from tests.test_personal_feed import build_world
 from tests.test_registration_service import NOW, category, open_edition, sign_up
 
@@ -46,7 +48,7 @@ def test_law_enforcement_always_needs_approval(app):
         edition = open_edition()  # open mode: other categories are approved at once
         law_enforcement = category(edition, "law_enforcement")
         assert law_enforcement.requires_approval
-        setup.save_category(edition, law_enforcement,
+        configuration.save_category(edition, law_enforcement,
                             name=law_enforcement.name, quota=None, requires_approval=False,
                             now=NOW)
         assert law_enforcement.requires_approval

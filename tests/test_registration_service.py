@@ -6,17 +6,14 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
+from meetings.attendance import workshops
+from meetings.attendance.models import WorkshopStatus
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import SessionType
-from meetings.registration import privacy, service, setup, workshops
-from meetings.registration.models import (
-    Registration,
-    RegistrationMode,
-    RegistrationStatus,
-    WorkshopStatus,
-)
+from meetings.registration import configuration, privacy, service
+from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from meetings.registration.tokens import registration_for_token
 from tests.conftest import POSTGRES_URL, build_test_config
 from tests.factories import (
@@ -114,8 +111,8 @@ def test_pending_and_approved_hold_seats_then_the_waiting_list_in_arrival_order(
 def test_category_quota_skips_to_the_next_eligible_person(app):
     with app.app_context():
         edition = open_edition(capacity=3)
-        setup.save_category(edition, category(edition, "academia"), name="Academia", quota=1,
-                            requires_approval=False, now=NOW)
+        configuration.save_category(edition, category(edition, "academia"), name="Academia",
+                                    quota=1, requires_approval=False, now=NOW)
         first = sign_up(edition, 1, code="academia")
         blocked = sign_up(edition, 2, code="academia")
         other = sign_up(edition, 3)
@@ -130,10 +127,11 @@ def test_raising_capacity_promotes_and_cancelling_frees_a_seat(app):
         assert statuses(edition) == ["approved", "waitlisted", "waitlisted"]
         service.cancel(a, now=NOW)
         assert (a.status, b.status, c.status) == (S.CANCELLED, S.APPROVED, S.WAITLISTED)
-        settings = setup.settings_of(edition.id)
-        setup.update_settings(edition, opens_at=settings.opens_at, closes_at=settings.closes_at,
-                              capacity=5, mode=settings.mode, auto_promote=True,
-                              privacy_notice="", now=NOW)
+        settings = configuration.settings_of(edition.id)
+        configuration.update_settings(edition, opens_at=settings.opens_at,
+                                      closes_at=settings.closes_at, capacity=5,
+                                      mode=settings.mode, auto_promote=True,
+                                      privacy_notice="", now=NOW)
         assert c.status == S.APPROVED
 
 
@@ -159,7 +157,7 @@ def test_registration_window_and_invitations(app):
         with pytest.raises(DomainError) as error:
             sign_up(edition, 1)
         assert error.value.field == "invitation_code"
-        setup.invite(edition, ["guest@example.org"], now=NOW)
+        configuration.invite(edition, ["guest@example.org"], now=NOW)
         mail = db.session.scalars(sa.select(OutboxMessage)).all()[-1]
         code = mail.text_body.split("invitation code is ")[1].split(".")[0]
         registration = service.register(edition, person(1), category_id=category(edition).id,

@@ -11,6 +11,7 @@ from meetings import create_app
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import EditionStatus, SessionType
+from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from tests.conftest import build_test_config
 from tests.factories import make_session
@@ -21,7 +22,7 @@ from tests.test_mail import (  # noqa: F401  (fixture below)
     free_port,
     smtp_server,  # noqa: F401
 )
-from tests.test_registration_service import category, open_edition, setup
+from tests.test_registration_service import category, open_edition
 
 NOW = datetime.now(UTC)
 
@@ -112,7 +113,7 @@ def test_xss_is_escaped_and_stored_as_text(client, app, edition_ids):
 
 def test_closed_registration_says_so(client, app, edition_ids):
     with app.app_context():
-        settings = setup.settings_of(edition_ids["edition"])
+        settings = configuration.settings_of(edition_ids["edition"])
         settings.closes_at = NOW - timedelta(hours=1)
         settings.opens_at = NOW - timedelta(days=2)
         db.session.commit()
@@ -123,7 +124,7 @@ def test_closed_registration_says_so(client, app, edition_ids):
 
 def test_invitation_code_is_checked_beside_its_field(client, app, edition_ids):
     with app.app_context():
-        setup.settings_of(edition_ids["edition"]).mode = RegistrationMode.INVITATION
+        configuration.settings_of(edition_ids["edition"]).mode = RegistrationMode.INVITATION
         db.session.commit()
     page = register(client, edition_ids, invitation_code="forged").get_data(as_text=True)
     assert 'id="invitation_code-error"' in page and "not valid" in page
@@ -218,7 +219,7 @@ def test_registering_is_rate_limited(app, app_config, edition_ids):
 def test_lost_link_takes_as_long_for_an_unknown_address_as_for_a_registered_one(
         client, app, edition_ids, mailing, monkeypatch):
     """The answer's timing must not tell who registered: both branches end at the same floor."""
-    from meetings import uniform_timing
+    from meetings.web import uniform_timing
 
     class Clock:  # the request's work takes 0.01 s or 0.03 s; the sleeps are recorded
         def __init__(self):

@@ -5,16 +5,10 @@ from datetime import UTC, datetime
 
 import pytest
 
+from meetings.attendance.models import AgendaChoice, WorkshopSeat, WorkshopStatus
 from meetings.extensions import db
 from meetings.models import Session, SessionAccess, Venue
-from meetings.registration.models import (
-    AgendaChoice,
-    Registration,
-    RegistrationCategory,
-    RegistrationStatus,
-    WorkshopSeat,
-    WorkshopStatus,
-)
+from meetings.registration.models import Registration, RegistrationCategory, RegistrationStatus
 from tests.factories import make_edition, make_session, make_speaker, make_venue
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)

@@ -19,17 +19,14 @@ from werkzeug.routing import AnyConverter, IntegerConverter, Rule
 
 from meetings.accounts.links import issue_link
 from meetings.accounts.models import TokenPurpose
+from meetings.attendance import agenda_choices, feed_tokens, workshops
+from meetings.attendance.views import feed_key
 from meetings.extensions import csrf, db
 from meetings.feeds import service as feeds_service
 from meetings.mail.models import OutboxMessage
 from meetings.models import SessionType, User
-from meetings.registration import agenda_choices, feed_tokens, service, setup, tokens, workshops
-from meetings.registration.models import (
-    QuestionKind,
-    RegistrationCategory,
-    RegistrationMode,
-)
-from meetings.registration.personal_views import feed_key
+from meetings.registration import configuration, service, tokens
+from meetings.registration.models import QuestionKind, RegistrationCategory, RegistrationMode
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import (
     make_edition,
@@ -78,15 +75,15 @@ def build_world(app) -> World:
         workshop = make_session(edition, title="Workshop", type=SessionType.WORKSHOP, capacity=10,
                                 room=venue.rooms[1],
                                 starts_at=datetime(2027, 3, 28, 12, 0, tzinfo=UTC))
-        setup.set_up(edition, now=NOW)
-        setup.update_settings(edition, opens_at=NOW - timedelta(days=1),
+        configuration.set_up(edition, now=NOW)
+        configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
                               closes_at=NOW + timedelta(days=30), capacity=100,
                               mode=RegistrationMode.OPEN, auto_promote=True,
                               privacy_notice="We keep your data safe.", now=NOW)
-        question = setup.add_question(edition, label="Dietary needs",
+        question = configuration.add_question(edition, label="Dietary needs",
                                       kind=QuestionKind.SHORT_TEXT, choices_text="",
                                       required=False)
-        invitation = setup.invite(edition, ["guest@example.org"], now=NOW)[0]
+        invitation = configuration.invite(edition, ["guest@example.org"], now=NOW)[0]
         category = db.session.scalar(sa.select(RegistrationCategory).where(
             RegistrationCategory.edition_id == edition.id,
             RegistrationCategory.code == "government"))

@@ -4,7 +4,6 @@ from flask import current_app, flash, redirect, render_template, request, url_fo
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from meetings.access import admin_required
 from meetings.accounts import links, service, two_factor
 from meetings.accounts.blueprint import bp
 from meetings.accounts.forms import ButtonForm, PolicyForm, UserForm
@@ -12,9 +11,10 @@ from meetings.audit.service import record
 from meetings.editions.service import managed_editions
 from meetings.errors import DomainError
 from meetings.extensions import db
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
+from meetings.web.access import admin_required
+from meetings.web.form_errors import add_error
 
 
 @bp.get("/manage/users/")

@@ -10,10 +10,10 @@ from meetings.accounts.models import TokenPurpose
 from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import utcnow
-from meetings.uniform_timing import no_sooner_than
+from meetings.web.form_errors import add_error
+from meetings.web.uniform_timing import no_sooner_than
 
 # Asking for a reset link answers after the same fixed time whether or not an account exists
 # and a mail was queued, so the timing does not tell which addresses have accounts.

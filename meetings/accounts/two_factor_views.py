@@ -9,10 +9,10 @@ from meetings.accounts.forms import CodeForm, StartTwoFactorForm, TurnOffTwoFact
 from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import utcnow
+from meetings.web.form_errors import add_error
 
 SIX_DIGITS = _l("The 6-digit code your authenticator app shows now.")
 

@@ -13,12 +13,12 @@ from meetings.accounts.forms import CodeForm, LoginForm
 from meetings.accounts.redirects import local_path
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
+from meetings.web.form_errors import add_error
 
 # Sign-ins go to the security log (journald under systemd), the audit log keeps changes.
-log = logging.getLogger("meetings.security")
+log = logging.getLogger("meetings.web.security")
 PENDING = "login_pending"
 MANAGE_PATH = re.compile(r"/manage(/|$)")  # not /manage-registration/…, an attendee's page
 PENDING_FOR = timedelta(minutes=5)

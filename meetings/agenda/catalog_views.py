@@ -4,17 +4,17 @@ import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from meetings.access import managed_edition_or_403
 from meetings.agenda import catalog
+from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import SpeakerForm, TrackForm
-from meetings.agenda.views import bp
 from meetings.audit.service import record
 from meetings.countries import country_choices
 from meetings.errors import DomainError
 from meetings.extensions import db
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Speaker, Track, utcnow
+from meetings.web.access import managed_edition_or_403
+from meetings.web.form_errors import add_error
 
 
 def managed_track_or_403(track_id: int) -> Track:

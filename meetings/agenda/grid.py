@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from meetings.agenda.schedule import Shown, shown
+from meetings.agenda.reads import Shown, shown
 from meetings.models import Edition, Room, Session
 
 

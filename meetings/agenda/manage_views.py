@@ -7,17 +7,17 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from meetings.access import managed_edition_or_403
-from meetings.agenda import grid, schedule, service
+from meetings.agenda import grid, reads, service
+from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import LOCAL_FORMATS, SPEAKER_ROWS, SessionForm
-from meetings.agenda.views import bp
 from meetings.audit.service import record
 from meetings.errors import DomainError
 from meetings.extensions import db
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Session, SessionAccess, SessionStatus, SessionType, utcnow
-from meetings.request_guards import optional_id
+from meetings.web.access import managed_edition_or_403
+from meetings.web.form_errors import add_error
+from meetings.web.request_guards import optional_id
 
 
 def flash_warnings(warnings: list[str]) -> None:
@@ -52,12 +52,12 @@ def manage_grid(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     day = chosen_day(edition)
     rooms = list(edition.venue.rooms) if edition.venue else []
-    on_day = db.session.scalars(schedule.sessions_on(edition, day)).unique().all()
-    everything = db.session.scalars(schedule.sessions_for(edition)).unique().all()
+    on_day = db.session.scalars(reads.sessions_on(edition, day)).unique().all()
+    everything = db.session.scalars(reads.sessions_for(edition)).unique().all()
     zone = ZoneInfo(edition.timezone)
     return render_template("agenda/manage_grid.html", edition=edition, day=day,
                            grid=grid.grid_for_day(edition, rooms, on_day, day),
-                           listing=[schedule.shown(s, zone)[0] for s in everything])
+                           listing=[reads.shown(s, zone)[0] for s in everything])
 
 
 def session_form(edition: Edition, data: dict | None = None) -> SessionForm:

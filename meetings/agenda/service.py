@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from meetings.agenda.changes import record_change
+from meetings.attendance.models import AgendaChoice, WorkshopSeat
 from meetings.dates import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -32,7 +33,6 @@ from meetings.models import (
     SpeakerRole,
     Track,
 )
-from meetings.registration.models import AgendaChoice, WorkshopSeat
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 LIMITED_SEAT_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)

@@ -7,16 +7,16 @@ from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import Blueprint, abort, render_template, request
+from flask import abort, render_template, request
 from flask_login import current_user
 
-from meetings.agenda import schedule
+from meetings.agenda import reads
+from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import ACCESS_LABELS, LANGUAGE_LABELS, ROLE_LABELS, TYPE_LABELS
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Session, SessionType, Track
 
-bp = Blueprint("agenda", __name__)
 TYPE_VALUES = {member.value for member in SessionType}
 
 
@@ -78,10 +78,10 @@ def chosen_filters(edition: Edition) -> tuple[Track | None, SessionType | None]:
 def index(slug: str):
     edition = visible_edition_or_404(slug)
     track, session_type = chosen_filters(edition)
-    rows = db.session.execute(schedule.agenda_rows(edition, track, session_type))
-    names = db.session.execute(schedule.agenda_speaker_names(edition, track, session_type))
-    entries = schedule.shown_rows(rows, names, ZoneInfo(edition.timezone))
-    days = schedule.agenda_days(edition, entries, _("No room"))
+    rows = db.session.execute(reads.agenda_rows(edition, track, session_type))
+    names = db.session.execute(reads.agenda_speaker_names(edition, track, session_type))
+    entries = reads.shown_rows(rows, names, ZoneInfo(edition.timezone))
+    days = reads.agenda_days(edition, entries, _("No room"))
     return render_template("agenda/index.html", edition=edition, days=days, track=track,
                            session_type=session_type, filtered=bool(track or session_type),
                            types=list(TYPE_LABELS.items()), current="agenda")
@@ -90,10 +90,10 @@ def index(slug: str):
 @bp.get("/<slug>/sessions/<int:session_id>")
 def session(slug: str, session_id: int):
     edition = visible_edition_or_404(slug)
-    item = db.session.scalar(schedule.sessions_for(edition).where(Session.id == session_id))
+    item = db.session.scalar(reads.sessions_for(edition).where(Session.id == session_id))
     if item is None:
         abort(404)
-    shown, _start, _end = schedule.shown(item, ZoneInfo(edition.timezone))
+    shown, _start, _end = reads.shown(item, ZoneInfo(edition.timezone))
     return render_template("agenda/session.html", edition=edition, item=shown, s=item,
                            current="agenda")
 
@@ -101,10 +101,10 @@ def session(slug: str, session_id: int):
 @bp.get("/<slug>/speakers")
 def speakers(slug: str):
     edition = visible_edition_or_404(slug)
-    people = db.session.scalars(schedule.speakers_with_sessions(edition)).unique().all()
+    people = db.session.scalars(reads.speakers_with_sessions(edition)).unique().all()
     zone = ZoneInfo(edition.timezone)
     appearances = {
-        person.id: [schedule.shown(link.session, zone, brief=True)[0] for link in sorted(
+        person.id: [reads.shown(link.session, zone, brief=True)[0] for link in sorted(
             person.appearances, key=lambda link: link.session.starts_at)
             if not link.session.is_closed]
         for person in people

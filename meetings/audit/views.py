@@ -1,15 +1,14 @@
 """The audit log page (admins only)."""
 
-from flask import Blueprint, render_template, request
+from flask import render_template, request
 from sqlalchemy.orm import joinedload
 
-from meetings.access import admin_required
+from meetings.audit.blueprint import bp
 from meetings.audit.service import latest_entries
 from meetings.extensions import db
 from meetings.models import AuditEntry
-from meetings.request_guards import id_number, page_number
-
-bp = Blueprint("audit", __name__)
+from meetings.web.access import admin_required
+from meetings.web.request_guards import id_number, page_number
 
 
 @bp.get("/manage/audit/")

@@ -1,5 +1,6 @@
 """Editions feature."""
 
-from meetings.editions.views import bp
+from meetings.editions import views  # noqa: F401  (their pages are on bp)
+from meetings.editions.blueprint import bp
 
 __all__ = ["bp"]

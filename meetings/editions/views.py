@@ -4,25 +4,25 @@ from datetime import date
 
 import sqlalchemy as sa
 from babel.dates import format_interval
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 from wtforms.fields.choices import SelectChoice
 
-from meetings.access import managed_edition_or_403
 from meetings.audit.service import record
 from meetings.dates import timezone_names
 from meetings.editions import service
+from meetings.editions.blueprint import bp
 from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, DeleteForm, EditionForm
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
+from meetings.web.access import managed_edition_or_403
+from meetings.web.form_errors import add_error
 
-bp = Blueprint("editions", __name__)
 bp.add_app_template_global(timezone_names)
 
 STATUS_LABELS = {

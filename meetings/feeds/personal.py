@@ -16,13 +16,13 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from meetings import ical
+from meetings.attendance import agenda_choices
 from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds.cache import Feed, cached
 from meetings.feeds.service import ICS, Site, feed_options, sessions_for_feed, visible
 from meetings.i18n import gettext as _
 from meetings.models import Edition, FeedCache, Session
-from meetings.registration import agenda_choices
 from meetings.registration.models import Registration
 
 

@@ -19,7 +19,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 from flask_babel import force_locale
 
-from meetings import ical, markup, schedule
+from meetings import frab, ical, markup
 from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds import text
@@ -80,7 +80,7 @@ class Site:
 def code_fingerprint() -> str:
     """A hash of the exporters' source: a deploy that changes their output rebuilds the cache."""
     digest = hashlib.sha256()
-    for path in (ical.__file__, schedule.__file__, markup.__file__, text.__file__, __file__):
+    for path in (ical.__file__, frab.__file__, markup.__file__, text.__file__, __file__):
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
@@ -244,9 +244,9 @@ def schedule_feed(slug: str, kind: str, site: Site, now: datetime) -> Feed | Non
 
 def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
     """The agenda in the frab format, "xml" or "json"."""
-    export = schedule.schedule_xml if kind == "xml" else schedule.schedule_json
+    export = frab.schedule_xml if kind == "xml" else frab.schedule_json
     sessions = visible_sessions(edition, sessions_for_feed([edition.id]))
-    options = schedule.ScheduleOptions(
+    options = frab.ScheduleOptions(
         edition_url=site.edition_url(edition), agenda_url=site.agenda_url(edition),
         session_url=site.session_url, labels=text.feed_labels())
     return export(edition, sessions, options)

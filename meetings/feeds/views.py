@@ -3,17 +3,16 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import http_date, quote_etag
 
 from meetings.audit.service import record
 from meetings.extensions import db, limiter
 from meetings.feeds import service
+from meetings.feeds.blueprint import bp
 from meetings.feeds.cache import Feed, with_body
 from meetings.models import utcnow
-
-bp = Blueprint("feeds", __name__)
 
 MAX_AGE = 300
 
@@ -168,8 +167,8 @@ def is_miss(response: Response) -> bool:
 @bp.get("/feeds/<token>.ics")
 @limiter.limit("30 per minute", deduct_when=is_miss)  # only misses count: guessing, not polling
 def personal(token: str):
+    from meetings.attendance.feed_tokens import registration_for_feed_token
     from meetings.feeds.personal import personal_feed
-    from meetings.registration.feed_tokens import registration_for_feed_token
 
     registration = registration_for_feed_token(token)
     if registration is None:

@@ -1,20 +1,19 @@
 """Manage → Mail (administrators): what the outbox holds, failed messages and their retry."""
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from meetings.access import admin_required
 from meetings.audit.service import record
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import ngettext
 from meetings.mail import service
+from meetings.mail.blueprint import bp
 from meetings.mail.forms import RetryForm
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.models import utcnow
-from meetings.request_guards import page_number
-
-bp = Blueprint("mail", __name__, url_prefix="/manage/mail")
+from meetings.web.access import admin_required
+from meetings.web.request_guards import page_number
 
 
 @bp.get("/")

@@ -1,11 +1,10 @@
-"""Registration: the public form, email verification, self-service and the back office."""
+"""Registration: the public form, email verification, self-service, setup and the back office."""
 
-from meetings.registration import (  # noqa: F401  (more pages on bp)
-    change_views,
+from meetings.registration import (  # noqa: F401  (their pages are on bp)
+    configuration_views,
     manage_views,
-    personal_views,
-    setup_views,
+    views,
 )
-from meetings.registration.views import bp
+from meetings.registration.blueprint import bp
 
 __all__ = ["bp"]

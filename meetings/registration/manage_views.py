@@ -5,7 +5,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from meetings.access import managed_edition_or_403
 from meetings.audit.service import record
 from meetings.countries import country_names
 from meetings.errors import DomainError
@@ -13,13 +12,14 @@ from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import ngettext
 from meetings.models import utcnow
-from meetings.registration import exports, reports, service, setup
+from meetings.registration import configuration, exports, reports, service
+from meetings.registration.blueprint import bp
 from meetings.registration.chart import bar_chart_svg
 from meetings.registration.forms import ConfirmForm, DecisionForm
 from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from meetings.registration.seats import seats_taken
-from meetings.registration.views import bp
-from meetings.request_guards import id_number, optional_id, page_number
+from meetings.web.access import managed_edition_or_403
+from meetings.web.request_guards import id_number, optional_id, page_number
 
 PREFIX = "/manage/editions/<int:edition_id>/registrations"
 ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": service.promote}
@@ -36,14 +36,14 @@ def filters() -> dict:
 @login_required
 def manage_index(edition_id: int):
     edition = managed_edition_or_403(edition_id)
-    settings = setup.settings_of(edition.id)
+    settings = configuration.settings_of(edition.id)
     chosen = filters()
     page = db.paginate(reports.registrations_for(edition.id, **chosen), page=page_number(),
                        per_page=50, error_out=False)
     return render_template(
         "registration/manage_index.html", edition=edition, settings=settings, page=page,
         chosen=chosen, statuses=list(RegistrationStatus), countries=country_names(),
-        categories=db.session.scalars(setup.categories_of(edition.id)).all(),
+        categories=db.session.scalars(configuration.categories_of(edition.id)).all(),
         taken=seats_taken(edition.id), form=DecisionForm(), confirm=ConfirmForm())
 
 
@@ -53,7 +53,7 @@ def manage_setup(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     if ConfirmForm().validate_on_submit():
         now = utcnow()
-        setup.set_up(edition, now=now)
+        configuration.set_up(edition, now=now)
         record(current_user, "registration.setup", "Set up registration", edition=edition, now=now)
         db.session.commit()
         flash(_("Registration is set up. Choose its dates and capacity."), "success")
@@ -78,7 +78,7 @@ def manage_detail(edition_id: int, registration_id: int):
                  selectinload(Registration.workshops)))
     return render_template("registration/manage_detail.html", edition=edition,
                            registration=registration, form=DecisionForm(),
-                           questions=db.session.scalars(setup.questions_of(edition.id)).all(),
+                           questions=db.session.scalars(configuration.questions_of(edition.id)).all(),
                            S=RegistrationStatus)
 
 
@@ -140,7 +140,7 @@ def manage_bulk(edition_id: int):
 def export_rows(edition_id: int):
     chosen = filters()
     registrations = db.session.scalars(reports.registrations_for(edition_id, **chosen)).all()
-    return registrations, db.session.scalars(setup.questions_of(edition_id)).all()
+    return registrations, db.session.scalars(configuration.questions_of(edition_id)).all()
 
 
 @bp.get(PREFIX + "/export.<any(csv, xlsx):kind>")
@@ -169,7 +169,8 @@ def manage_dashboard(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     days = reports.daily_counts(edition.id, edition.timezone)
     return render_template(
-        "registration/dashboard.html", edition=edition, settings=setup.settings_of(edition.id),
+        "registration/dashboard.html", edition=edition,
+        settings=configuration.settings_of(edition.id),
         by_status=reports.count_by(edition.id, Registration.status),
         by_category=reports.counts_by_category(edition.id),
         by_country=reports.count_by(edition.id, Registration.country),

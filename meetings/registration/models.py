@@ -7,7 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from meetings.extensions import db
-from meetings.models import Edition, Session, SessionType, User, UTCDateTime, enum_column, utcnow
+from meetings.models import Edition, User, UTCDateTime, enum_column, utcnow
 
 
 class RegistrationMode(enum.StrEnum):
@@ -28,9 +28,6 @@ class RegistrationStatus(enum.StrEnum):
 # Pending registrations hold a seat while they wait for a decision (as Indico counts them).
 SEAT_HOLDING = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 
-# Sessions with a capacity of these types are chosen with a seat (workshops.py).
-CHOOSABLE_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)
-
 # Law-enforcement attendees see closed sessions, so their registrations always need approval.
 LAW_ENFORCEMENT = "law_enforcement"
 
@@ -41,11 +38,6 @@ class QuestionKind(enum.StrEnum):
     SINGLE_CHOICE = "single_choice"
     MULTIPLE_CHOICE = "multiple_choice"
     CHECKBOX = "checkbox"
-
-
-class WorkshopStatus(enum.StrEnum):
-    CONFIRMED = "confirmed"
-    WAITLISTED = "waitlisted"
 
 
 class RegistrationSettings(db.Model):
@@ -180,10 +172,6 @@ class Registration(db.Model):
         back_populates="registration", cascade="all, delete-orphan",
         order_by="RegistrationEvent.id",
     )
-    workshops: so.Mapped[list["WorkshopSeat"]] = so.relationship(
-        back_populates="registration", cascade="all, delete-orphan",
-        order_by="WorkshopSeat.id",
-    )
 
     __table_args__ = (
         sa.UniqueConstraint("edition_id", "email"),
@@ -233,57 +221,3 @@ class AccessToken(db.Model):
     expires_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
 
     registration: so.Mapped[Registration] = so.relationship()
-
-
-class WorkshopSeat(db.Model):
-    """An approved attendee's place (or place in the queue) in a workshop with a capacity."""
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    registration_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
-    )
-    session_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("session.id", ondelete="CASCADE"), index=True
-    )
-    status: so.Mapped[WorkshopStatus] = so.mapped_column(enum_column(WorkshopStatus))
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
-
-    registration: so.Mapped[Registration] = so.relationship(back_populates="workshops")
-    session: so.Mapped[Session] = so.relationship()
-
-    __table_args__ = (sa.UniqueConstraint("registration_id", "session_id"),)
-
-
-class PersonalFeed(db.Model):
-    """An approved attendee's calendar address: only a nonce and the token's SHA-256 are stored.
-
-    The token is an HMAC of the nonce under a server key (FEED_TOKEN_KEY, else SECRET_KEY), so
-    the manage page can show the address again, while a copy of the database alone gives none.
-    """
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    registration_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("registration.id", ondelete="CASCADE"), unique=True
-    )
-    nonce: so.Mapped[str] = so.mapped_column(sa.String(64))
-    token_hash: so.Mapped[str] = so.mapped_column(sa.String(64), unique=True)
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
-
-    registration: so.Mapped[Registration] = so.relationship()
-
-
-class AgendaChoice(db.Model):
-    """A session an approved attendee put on their personal agenda (no seat involved)."""
-
-    id: so.Mapped[int] = so.mapped_column(primary_key=True)
-    registration_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
-    )
-    session_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("session.id", ondelete="CASCADE"), index=True
-    )
-    created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
-
-    session: so.Mapped[Session] = so.relationship()
-
-    __table_args__ = (sa.UniqueConstraint("registration_id", "session_id"),)

@@ -9,9 +9,7 @@ from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.mail.service import erase_messages_of
 from meetings.models import Edition
-from meetings.registration import workshops
-from meetings.registration.agenda_choices import forget_choices
-from meetings.registration.feed_tokens import forget_feed
+from meetings.registration import signals
 from meetings.registration.models import (
     Invitation,
     Registration,
@@ -29,8 +27,7 @@ OPEN_STATUSES = (RegistrationStatus.UNVERIFIED, RegistrationStatus.PENDING,
 def anonymize(registration: Registration, *, now: datetime) -> None:
     """Strip everything personal; category, country and status remain as an anonymous count."""
     delete_tokens(registration)
-    forget_feed(registration)
-    forget_choices(registration)
+    signals.erasing.send(registration)
     erase_messages_of(registration.id)
     registration.email = None
     for name in ("given_name", "family_name", "organization", "job_title", "dietary",
@@ -42,7 +39,6 @@ def anonymize(registration: Registration, *, now: datetime) -> None:
     registration.updated_at = now
     for event in registration.history:
         event.note = ""
-    registration.workshops.clear()
     db.session.flush()
 
 
@@ -52,7 +48,7 @@ def erase(registration: Registration, *, now: datetime) -> None:
     db.session.refresh(registration)
     if registration.is_anonymized:
         return
-    workshops.release_all(registration, now=now)
+    signals.leaving.send(registration, now=now)
     if registration.status in OPEN_STATUSES:
         change_status(registration, RegistrationStatus.CANCELLED, now=now, actor="attendee")
     anonymize(registration, now=now)

@@ -9,7 +9,7 @@ from meetings.errors import Busy, DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, User
-from meetings.registration import workshops
+from meetings.registration import signals
 from meetings.registration.models import (
     Invitation,
     Registration,
@@ -163,7 +163,7 @@ def release(settings: RegistrationSettings, registration: Registration,
             status: RegistrationStatus, *, now: datetime, user: User | None = None,
             actor: str = "system", note: str = "") -> None:
     """Close a registration, free its seat and workshop places, promote the next in line."""
-    workshops.release_all(registration, now=now)
+    signals.leaving.send(registration, now=now)
     change_status(registration, status, now=now, user=user, actor=actor, note=note)
     send_registration_mail(registration, status.value, now=now, note=note)
     notify_promoted(promote_waiting(settings, now), now)

@@ -4,6 +4,7 @@ import secrets
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from flask import abort
 from sqlalchemy.orm import joinedload
 
 from meetings.extensions import db
@@ -35,6 +36,14 @@ def registration_for_token(token: str, now: datetime) -> Registration | None:
     if access is None or access.expires_at <= now or access.registration.is_anonymized:
         return None
     return access.registration
+
+
+def registration_or_404(token: str, now: datetime) -> Registration:
+    """The registration a manage link opens; any bad or expired token is a plain 404."""
+    registration = registration_for_token(token, now)
+    if registration is None:
+        abort(404)
+    return registration
 
 
 def delete_tokens(registration: Registration) -> None:

@@ -3,15 +3,16 @@
 import json
 
 import sqlalchemy as sa
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.i18n import gettext as _
-from meetings.models import Edition, Session, utcnow
-from meetings.registration import exports, privacy, service, setup, workshops
+from meetings.models import Edition, utcnow
+from meetings.registration import configuration, exports, privacy, service, signals
+from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
     ConfirmForm,
     DetailsForm,
@@ -20,12 +21,10 @@ from meetings.registration.forms import (
     answers_from,
     with_questions,
 )
-from meetings.registration.models import Registration, RegistrationStatus, WorkshopSeat
+from meetings.registration.models import Registration, RegistrationStatus
 from meetings.registration.notify import send_registration_mail
-from meetings.registration.tokens import registration_for_token
-from meetings.uniform_timing import LOST_LINK_FLOOR, no_sooner_than
-
-bp = Blueprint("registration", __name__)
+from meetings.registration.tokens import registration_or_404
+from meetings.web.uniform_timing import LOST_LINK_FLOOR, no_sooner_than
 
 
 def public_edition_or_404(slug: str) -> Edition:
@@ -33,14 +32,6 @@ def public_edition_or_404(slug: str) -> Edition:
     if not edition.is_public:
         abort(404)
     return edition
-
-
-def registration_or_404(token: str) -> Registration:
-    """The registration a manage link opens; any bad or expired token is a plain 404."""
-    registration = registration_for_token(token, utcnow())
-    if registration is None:
-        abort(404)
-    return registration
 
 
 def registrant_from(form, questions) -> service.Registrant:
@@ -68,10 +59,10 @@ def report(form, error: DomainError) -> str | None:
 @limiter.limit("30 per hour", methods=["POST"])
 def register(slug: str):
     edition = public_edition_or_404(slug)
-    questions = db.session.scalars(setup.questions_of(edition.id)).all()
+    questions = db.session.scalars(configuration.questions_of(edition.id)).all()
     form = with_questions(RegistrationForm, questions)()
     # Held until the view returns, so the service finds the chosen category without a query.
-    categories = db.session.scalars(setup.categories_of(edition.id)).all()
+    categories = db.session.scalars(configuration.categories_of(edition.id)).all()
     form.category.choices = [SelectChoice(c.id, c.name) for c in categories]
     if request.method == "GET" and request.args.get("code"):
         form.invitation_code.data = request.args["code"][:64]
@@ -89,7 +80,7 @@ def register(slug: str):
         else:
             return redirect(url_for(".sent", slug=slug))
     return render_template("registration/register.html", edition=edition,
-                           settings=setup.settings_of(edition.id), form=form,
+                           settings=configuration.settings_of(edition.id), form=form,
                            questions=questions, problem=problem, now=utcnow())
 
 
@@ -118,30 +109,24 @@ def lost_link(slug: str):
 
 
 def manage_page(registration: Registration, token: str, **extra):
-    from meetings.registration.personal_views import personal_context
-
-    extra = {**personal_context(registration), **extra}
-    sessions, seats, counts = [], {}, {}
-    if registration.status == RegistrationStatus.APPROVED:  # only they see the workshops
-        sessions = db.session.scalars(workshops.choosable_sessions(registration)).all()
-        seats = {seat.session_id: seat for seat in registration.workshops}
-        counts = workshops.seat_counts(registration.edition_id)
+    # Attendance (workshops, personal agenda, calendar address) adds its part of the page.
+    for _receiver, part in signals.manage_page.send(registration, token=token):
+        extra = {**part, **extra}
     return render_template(
         "registration/manage.html", registration=registration, token=token,
-        edition=registration.edition, sessions=sessions, seats=seats,
-        counts=counts, confirm=ConfirmForm(),
-        questions=db.session.scalars(setup.questions_of(registration.edition_id)).all(),
+        edition=registration.edition, confirm=ConfirmForm(),
+        questions=db.session.scalars(configuration.questions_of(registration.edition_id)).all(),
         S=RegistrationStatus, **extra)
 
 
 @bp.get("/manage-registration/<token>")
 def manage(token: str):
-    return manage_page(registration_or_404(token), token)
+    return manage_page(registration_or_404(token, utcnow()), token)
 
 
 @bp.post("/manage-registration/<token>/verify")
 def verify(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     if ConfirmForm().validate_on_submit():
         service.verify(registration, now=utcnow())
         db.session.commit()
@@ -151,10 +136,10 @@ def verify(token: str):
 
 @bp.route("/manage-registration/<token>/edit", methods=["GET", "POST"])
 def edit_details(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     if registration.status in (RegistrationStatus.CANCELLED, RegistrationStatus.REJECTED):
         abort(404)
-    questions = db.session.scalars(setup.questions_of(registration.edition_id)).all()
+    questions = db.session.scalars(configuration.questions_of(registration.edition_id)).all()
     form_class = with_questions(DetailsForm, questions)
     form = form_class(obj=registration, data={f"q{k}": v for k, v in registration.answers.items()})
     if form.validate_on_submit():
@@ -166,38 +151,12 @@ def edit_details(token: str):
                            edition=registration.edition, form=form, questions=questions)
 
 
-@bp.post("/manage-registration/<token>/workshops/<int:session_id>")
-def workshop(token: str, session_id: int):
-    registration = registration_or_404(token)
-    session = db.get_or_404(Session, session_id)
-    leaving = request.form.get("action") == "leave"
-    try:
-        if leaving:
-            workshops.leave(registration, session, now=utcnow())
-        else:
-            seat = workshops.choose(registration, session, now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
-        if leaving:
-            flash(_("You left “%(title)s”.", title=session.title), "success")
-        elif seat.status == "confirmed":
-            flash(_("You have a seat in “%(title)s”.", title=session.title), "success")
-        else:
-            flash(_("“%(title)s” is full: you are on its waiting list.", title=session.title),
-                  "warning")
-    return redirect(url_for(".manage", token=token) + "#workshops")
-
-
 @bp.get("/manage-registration/<token>/data.json")
 def download_data(token: str):
     registration = db.session.scalar(
-        sa.select(Registration).where(Registration.id == registration_or_404(token).id)
-        .options(selectinload(Registration.history),
-                 selectinload(Registration.workshops).selectinload(WorkshopSeat.session)))
-    questions = db.session.scalars(setup.questions_of(registration.edition_id)).all()
+        sa.select(Registration).where(Registration.id == registration_or_404(token, utcnow()).id)
+        .options(selectinload(Registration.history)))
+    questions = db.session.scalars(configuration.questions_of(registration.edition_id)).all()
     body = json.dumps(exports.registration_data(registration, questions), indent=2,
                       ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
@@ -211,12 +170,12 @@ def confirm_page(registration: Registration, token: str, form: ConfirmForm, acti
 
 @bp.get("/manage-registration/<token>/cancel")
 def cancel(token: str):
-    return confirm_page(registration_or_404(token), token, ConfirmForm(), "cancel")
+    return confirm_page(registration_or_404(token, utcnow()), token, ConfirmForm(), "cancel")
 
 
 @bp.post("/manage-registration/<token>/cancel")
 def cancel_confirmed(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
@@ -233,12 +192,12 @@ def cancel_confirmed(token: str):
 
 @bp.get("/manage-registration/<token>/erase")
 def erase(token: str):
-    return confirm_page(registration_or_404(token), token, ConfirmForm(), "erase")
+    return confirm_page(registration_or_404(token, utcnow()), token, ConfirmForm(), "erase")
 
 
 @bp.post("/manage-registration/<token>/erase")
 def erase_confirmed(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     form = ConfirmForm()
     if form.validate_on_submit():
         edition = registration.edition
@@ -250,7 +209,7 @@ def erase_confirmed(token: str):
 
 @bp.get("/manage-registration/<token>/participants")
 def participants(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     if registration.status != RegistrationStatus.APPROVED:
         abort(404)
     people = db.session.scalars(privacy.participants(registration.edition_id)).all()

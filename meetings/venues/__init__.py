@@ -1,5 +1,6 @@
 """Venues feature."""
 
-from meetings.venues.views import bp
+from meetings.venues import views  # noqa: F401  (their pages are on bp)
+from meetings.venues.blueprint import bp
 
 __all__ = ["bp"]

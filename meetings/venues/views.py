@@ -1,6 +1,6 @@
 """Venues: the public venue page of an edition, and /manage pages for venues and rooms."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -10,13 +10,13 @@ from meetings.dates import timezone_names
 from meetings.editions.service import can_view, edition_by_slug
 from meetings.errors import DomainError
 from meetings.extensions import db
-from meetings.form_errors import add_error
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Room, Venue, utcnow
 from meetings.venues import service
+from meetings.venues.blueprint import bp
 from meetings.venues.forms import RoomForm, VenueForm
+from meetings.web.form_errors import add_error
 
-bp = Blueprint("venues", __name__)
 bp.add_app_template_global(timezone_names)
 
 

@@ -10,7 +10,7 @@ from flask import request
 
 from meetings.extensions import db
 from meetings.models import SessionType
-from meetings.registration import service, setup
+from meetings.registration import configuration, service
 from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from tests.browser.conftest import run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -28,8 +28,8 @@ def registration_site(app, smtp_server, auth):  # noqa: F811
                       MAIL_FROM="registration@meetings.test")
     with app.app_context():
         edition = make_edition(slug="2027")
-        setup.set_up(edition, now=NOW)
-        setup.update_settings(edition, opens_at=NOW - timedelta(days=1),
+        configuration.set_up(edition, now=NOW)
+        configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
                               closes_at=NOW + timedelta(days=30), capacity=1,
                               mode=RegistrationMode.OPEN, auto_promote=False,
                               privacy_notice="We process your data **only** to run the meeting.",

@@ -1,15 +1,16 @@
-"""The attendee's personal agenda and calendar-feed address, on the self-service page."""
+"""The attendee's workshops, personal agenda and calendar-feed address, on the self-service page."""
 
 from flask import current_app, flash, redirect, request, url_for
 
+from meetings.attendance import agenda_choices, feed_tokens, workshops
+from meetings.attendance.blueprint import bp
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Session, utcnow
-from meetings.registration import agenda_choices, feed_tokens
 from meetings.registration.forms import ConfirmForm
 from meetings.registration.models import Registration, RegistrationStatus
-from meetings.registration.views import bp, registration_or_404
+from meetings.registration.tokens import registration_or_404
 
 
 def feed_key() -> bytes:
@@ -19,11 +20,15 @@ def feed_key() -> bytes:
 
 
 def personal_context(registration: Registration) -> dict:
-    """What the manage page shows of the personal agenda and feed (reads only)."""
-    if registration.status != RegistrationStatus.APPROVED:
-        return {"feed_url": None, "agenda": [], "candidates": []}
+    """What the manage page shows of workshops, personal agenda and feed (reads only)."""
+    if registration.status != RegistrationStatus.APPROVED:  # only they see these
+        return {}
     token = feed_tokens.existing_feed_token(registration, feed_key())
     return {
+        "page_sections": ["attendance/_workshops.html", "attendance/_personal_agenda.html"],
+        "sessions": db.session.scalars(workshops.choosable_sessions(registration)).all(),
+        "seats": {seat.session_id: seat for seat in registration.workshops},
+        "counts": workshops.seat_counts(registration.edition_id),
         "feed_url": url_for("feeds.personal", token=token, _external=True) if token else None,
         "agenda": db.session.scalars(agenda_choices.agenda_of(registration)).all(),
         "candidates": db.session.scalars(agenda_choices.agenda_candidates(registration)).all(),
@@ -33,7 +38,7 @@ def personal_context(registration: Registration) -> dict:
 
 @bp.post("/manage-registration/<token>/agenda/<int:session_id>")
 def agenda(token: str, session_id: int):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     session = db.get_or_404(Session, session_id)
     removing = request.form.get("action") == "remove"
     if ConfirmForm().validate_on_submit():
@@ -50,24 +55,49 @@ def agenda(token: str, session_id: int):
             message = (_("“%(title)s” is off your agenda.", title=session.title) if removing
                        else _("“%(title)s” is on your agenda.", title=session.title))
             flash(message, "success")
-    return redirect(url_for(".manage", token=token) + "#agenda")
+    return redirect(url_for("registration.manage", token=token) + "#agenda")
 
 
 @bp.post("/manage-registration/<token>/calendar")
 def create_calendar(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     if registration.status == RegistrationStatus.APPROVED and ConfirmForm().validate_on_submit():
         feed_tokens.feed_token(registration, feed_key(), utcnow())
         db.session.commit()
-    return redirect(url_for(".manage", token=token) + "#calendar")
+    return redirect(url_for("registration.manage", token=token) + "#calendar")
 
 
 @bp.post("/manage-registration/<token>/calendar/reset")
 def reset_calendar(token: str):
-    registration = registration_or_404(token)
+    registration = registration_or_404(token, utcnow())
     if registration.status == RegistrationStatus.APPROVED and ConfirmForm().validate_on_submit():
         feed_tokens.reset_feed_token(registration, feed_key(), utcnow())
         db.session.commit()
         flash(_("Your calendar has a new address; the old one no longer works. Subscribe "
                 "again with the new address."), "success")
-    return redirect(url_for(".manage", token=token) + "#calendar")
+    return redirect(url_for("registration.manage", token=token) + "#calendar")
+
+
+@bp.post("/manage-registration/<token>/workshops/<int:session_id>")
+def workshop(token: str, session_id: int):
+    registration = registration_or_404(token, utcnow())
+    session = db.get_or_404(Session, session_id)
+    leaving = request.form.get("action") == "leave"
+    try:
+        if leaving:
+            workshops.leave(registration, session, now=utcnow())
+        else:
+            seat = workshops.choose(registration, session, now=utcnow())
+        db.session.commit()
+    except DomainError as error:
+        db.session.rollback()
+        flash(str(error.message), "error")
+    else:
+        if leaving:
+            flash(_("You left “%(title)s”.", title=session.title), "success")
+        elif seat.status == "confirmed":
+            flash(_("You have a seat in “%(title)s”.", title=session.title), "success")
+        else:
+            flash(_("“%(title)s” is full: you are on its waiting list.", title=session.title),
+                  "warning")
+    return redirect(url_for("registration.manage", token=token) + "#workshops")

@@ -1,4 +1,4 @@
-"""meetings.schedule without the app: frab XML and JSON, validated against the published schemas."""
+"""meetings.frab without the app: frab XML and JSON, validated against the published schemas."""
 
 import json
 from datetime import UTC, date, datetime
@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 from lxml import etree
 
-from meetings import schedule
+from meetings import frab
 from meetings.models import SessionAccess, SessionStatus, SpeakerRole
 from tests.conftest import SHARED
 from tests.test_ical import (
@@ -34,8 +34,8 @@ def json_validator():
     return jsonschema.Draft6Validator(schema, format_checker=jsonschema.FormatChecker())
 
 
-def options() -> schedule.ScheduleOptions:
-    return schedule.ScheduleOptions(
+def options() -> frab.ScheduleOptions:
+    return frab.ScheduleOptions(
         edition_url=f"{SITE}/2027/", agenda_url=f"{SITE}/2027/agenda",
         session_url=lambda s: f"{SITE}/{s.edition.slug}/sessions/{s.id}")
 
@@ -60,21 +60,21 @@ def events(data: dict) -> list[dict]:
 
 def test_xml_matches_snapshot_and_schema(xsd):
     edition, sessions = sample_agenda()
-    body = schedule.schedule_xml(edition, sessions, options())
+    body = frab.schedule_xml(edition, sessions, options())
     check_snapshot("schedule.xml", body)
     assert_valid_xml(xsd, body)
 
 
 def test_json_matches_snapshot_and_schema(json_validator):
     edition, sessions = sample_agenda()
-    body = schedule.schedule_json(edition, sessions, options())
+    body = frab.schedule_json(edition, sessions, options())
     check_snapshot("schedule.json", body)
     assert_valid_json(json_validator, body)
 
 
 def test_days_follow_local_dates_and_durations_are_h_mm(json_validator):
     edition, sessions = sample_agenda()
-    data = assert_valid_json(json_validator, schedule.schedule_json(edition, sessions, options()))
+    data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
     days = data["schedule"]["conference"]["days"]
     assert [day["date"] for day in days] == ["2027-03-28", "2027-03-29"]
     # The DST day starts at +01:00 and ends (next midnight) at +02:00.
@@ -97,12 +97,12 @@ def test_days_follow_local_dates_and_durations_are_h_mm(json_validator):
 
 def test_closed_sessions_have_no_persons_or_abstract(xsd, json_validator):
     edition, sessions = sample_agenda()
-    data = assert_valid_json(json_validator, schedule.schedule_json(edition, sessions, options()))
+    data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
     closed = next(e for e in events(data) if e["id"] == 2)
     assert closed["title"] == "Closed session"
     assert closed["persons"] == [] and closed["abstract"] == "" and closed["track"] is None
     assert closed["start"] == "11:30" and closed["room"] == "Room B"
-    xml = schedule.schedule_xml(edition, sessions, options())
+    xml = frab.schedule_xml(edition, sessions, options())
     assert b"Heads of unit" not in xml and b"Confidential" not in xml
     event = assert_valid_xml(xsd, xml).find(".//event[@id='2']")
     assert event.find("persons").findall("person") == []
@@ -111,7 +111,7 @@ def test_closed_sessions_have_no_persons_or_abstract(xsd, json_validator):
 
 def test_cancelled_session_is_marked(json_validator):
     edition, sessions = sample_agenda()
-    data = assert_valid_json(json_validator, schedule.schedule_json(edition, sessions, options()))
+    data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
     cancelled = next(e for e in events(data) if e["id"] == 3)
     assert cancelled["subtitle"] == "Cancelled"
     assert cancelled["slug"] == "2027-3-session"  # an Arabic title gives no ASCII words
@@ -119,24 +119,24 @@ def test_cancelled_session_is_marked(json_validator):
 
 def test_singapore_edition_validates(xsd, json_validator):
     edition, sessions = singapore_edition()
-    xml = assert_valid_xml(xsd, schedule.schedule_xml(edition, sessions, options()))
+    xml = assert_valid_xml(xsd, frab.schedule_xml(edition, sessions, options()))
     day = xml.find("day")
     assert day.get("start") == "2026-11-03T00:00:00+08:00"
     late = xml.find(".//event[@id='20']")
     assert late.findtext("date") == "2026-11-03T23:30:00+08:00"
     assert late.findtext("duration") == "1:30"
-    data = assert_valid_json(json_validator, schedule.schedule_json(edition, sessions, options()))
+    data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
     assert data["schedule"]["conference"]["time_zone_name"] == "Asia/Singapore"
     assert data["schedule"]["conference"]["acronym"] == "2026"
 
 
 def test_thousand_sessions_validate(xsd, json_validator):
     edition, sessions = thousand_sessions()
-    xml = assert_valid_xml(xsd, schedule.schedule_xml(edition, sessions, options()))
+    xml = assert_valid_xml(xsd, frab.schedule_xml(edition, sessions, options()))
     assert len(xml.findall(".//event")) == 1000
     assert [d.get("date") for d in xml.findall("day")] == ["2027-03-28", "2027-03-29",
                                                            "2027-03-30"]
-    data = assert_valid_json(json_validator, schedule.schedule_json(edition, sessions, options()))
+    data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
     assert len(events(data)) == 1000
 
 
@@ -146,9 +146,9 @@ def test_thousand_sessions_validate(xsd, json_validator):
 def test_acronym_fits_both_schemas(slug, acronym, xsd, json_validator):
     edition, sessions = sample_agenda()
     edition.slug = slug
-    assert schedule.conference_acronym(slug) == acronym
-    assert_valid_xml(xsd, schedule.schedule_xml(edition, sessions, options()))
-    assert_valid_json(json_validator, schedule.schedule_json(edition, sessions, options()))
+    assert frab.conference_acronym(slug) == acronym
+    assert_valid_xml(xsd, frab.schedule_xml(edition, sessions, options()))
+    assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
 
 
 def test_session_outside_the_edition_dates_still_gets_a_day(xsd):
@@ -157,7 +157,7 @@ def test_session_outside_the_edition_dates_still_gets_a_day(xsd):
                                  datetime(2027, 3, 27, 12, 0, tzinfo=UTC),
                                  access=SessionAccess.PUBLIC, status=SessionStatus.SCHEDULED,
                                  speakers=[]))
-    xml = assert_valid_xml(xsd, schedule.schedule_xml(edition, sessions, options()))
+    xml = assert_valid_xml(xsd, frab.schedule_xml(edition, sessions, options()))
     assert [(d.get("index"), d.get("date")) for d in xml.findall("day")] == [
         ("1", "2027-03-27"), ("2", "2027-03-28"), ("3", "2027-03-29")]
     assert edition.days == [date(2027, 3, 28), date(2027, 3, 29)]
@@ -168,7 +168,7 @@ def test_markup_and_control_characters_stay_valid_xml(xsd):
     edition, sessions = sample_agenda()
     sessions[0].title = 'Tags <b>&amp; "quotes"\x07 bell\r\nnew line'
     sessions[1].room.name = 'Room "A" & <B>\nnorth'
-    xml = assert_valid_xml(xsd, schedule.schedule_xml(edition, sessions, options()))
+    xml = assert_valid_xml(xsd, frab.schedule_xml(edition, sessions, options()))
     assert xml.find(".//event[@id='1']").findtext("title") == (
         'Tags <b>&amp; "quotes" bell\r\nnew line')
     assert {room.get("name") for room in xml.findall("day/room")} == {

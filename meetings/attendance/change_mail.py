@@ -19,11 +19,11 @@ from meetings.agenda.changes import (
     quiet_editions,
     summarize,
 )
+from meetings.attendance import agenda_choices
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.ical import Labels, local_time_line
 from meetings.mail.service import queue_message
-from meetings.registration import agenda_choices
 from meetings.registration.models import Registration
 from meetings.registration.notify import manage_link
 from meetings.registration.seats import begin_immediate

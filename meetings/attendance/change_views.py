@@ -3,14 +3,14 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from meetings.access import managed_edition_or_403
+from meetings.attendance.blueprint import bp
+from meetings.attendance.change_mail import dispatch, pending_overview
 from meetings.audit.service import record
 from meetings.extensions import db
 from meetings.i18n import ngettext
 from meetings.models import utcnow
-from meetings.registration.change_mail import dispatch, pending_overview
 from meetings.registration.forms import ConfirmForm
-from meetings.registration.views import bp
+from meetings.web.access import managed_edition_or_403
 
 PATH = "/manage/editions/<int:edition_id>/agenda/changes"
 
@@ -20,7 +20,7 @@ PATH = "/manage/editions/<int:edition_id>/agenda/changes"
 def agenda_changes(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     summaries, attendees, people = pending_overview(edition.id)
-    return render_template("registration/agenda_changes.html", edition=edition,
+    return render_template("attendance/agenda_changes.html", edition=edition,
                            summaries=summaries, attendees=attendees, people=people,
                            form=ConfirmForm())
 

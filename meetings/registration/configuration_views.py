@@ -6,7 +6,6 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from meetings.access import managed_edition_or_403
 from meetings.audit.service import record
 from meetings.dates import (
     AmbiguousLocalTime,
@@ -19,7 +18,8 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Edition, utcnow
-from meetings.registration import setup
+from meetings.registration import configuration
+from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
     CategoryForm,
     ConfirmForm,
@@ -37,13 +37,13 @@ from meetings.registration.models import (
     RegistrationSettings,
 )
 from meetings.registration.reports import counts_by_category
-from meetings.registration.views import bp
+from meetings.web.access import managed_edition_or_403
 
 PREFIX = "/manage/editions/<int:edition_id>/registrations"
 
 
 def settings_or_setup(edition: Edition) -> RegistrationSettings:
-    settings = setup.settings_of(edition.id)
+    settings = configuration.settings_of(edition.id)
     if settings is None:
         abort(404)
     return settings
@@ -85,7 +85,7 @@ def manage_settings(edition_id: int):
     if form.validate_on_submit():
         now = utcnow()
         try:
-            promoted = setup.update_settings(
+            promoted = configuration.update_settings(
                 edition, opens_at=utc_or_error(form.opens_at.data, edition.timezone, "opens_at"),
                 closes_at=utc_or_error(form.closes_at.data, edition.timezone, "closes_at"),
                 capacity=form.capacity.data, mode=RegistrationMode(form.mode.data),
@@ -118,7 +118,7 @@ def manage_categories(edition_id: int, category_id: int | None = None):
     if form.validate_on_submit():
         now = utcnow()
         try:
-            saved = setup.save_category(edition, category, name=form.name.data,
+            saved = configuration.save_category(edition, category, name=form.name.data,
                                         quota=form.quota.data,
                                         requires_approval=form.requires_approval.data, now=now)
             record(current_user, "registration.category", f"Category {saved.name} saved "
@@ -132,7 +132,7 @@ def manage_categories(edition_id: int, category_id: int | None = None):
             return redirect(url_for(".manage_categories", edition_id=edition.id))
     return render_template("registration/manage_categories.html", edition=edition, form=form,
                            category=category, counts=counts_by_category(edition.id),
-                           categories=db.session.scalars(setup.categories_of(edition.id)).all())
+                           categories=db.session.scalars(configuration.categories_of(edition.id)).all())
 
 
 @bp.route(PREFIX + "/questions", methods=["GET", "POST"])
@@ -143,7 +143,7 @@ def manage_questions(edition_id: int):
     form = QuestionForm()
     if form.validate_on_submit():
         try:
-            question = setup.add_question(edition, label=form.label.data,
+            question = configuration.add_question(edition, label=form.label.data,
                                           kind=QuestionKind(form.kind.data),
                                           choices_text=form.choices_text.data or "",
                                           required=form.required.data)
@@ -157,7 +157,7 @@ def manage_questions(edition_id: int):
             flash(_("Question added."), "success")
             return redirect(url_for(".manage_questions", edition_id=edition.id))
     return render_template("registration/manage_questions.html", edition=edition, form=form,
-                           questions=db.session.scalars(setup.questions_of(edition.id)).all(),
+                           questions=db.session.scalars(configuration.questions_of(edition.id)).all(),
                            confirm=ConfirmForm())
 
 
@@ -195,7 +195,7 @@ def manage_invitations(edition_id: int):
     form = InvitationForm()
     if form.validate_on_submit():
         now = utcnow()
-        invitations = setup.invite(edition, email_lines(form.emails.data), now=now)
+        invitations = configuration.invite(edition, email_lines(form.emails.data), now=now)
         record(current_user, "registration.invite", f"{len(invitations)} invitations sent",
                edition=edition, now=now)
         db.session.commit()
@@ -215,7 +215,7 @@ def manage_invitation_revoke(invitation_id: int):
     if ConfirmForm().validate_on_submit():
         now = utcnow()
         try:
-            setup.revoke(invitation, now=now)
+            configuration.revoke(invitation, now=now)
             record(current_user, "registration.revoke", f"Invitation #{invitation.id} revoked",
                    edition=edition, now=now)
             db.session.commit()

@@ -15,19 +15,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetings.attendance.models import AgendaChoice, WorkshopSeat, WorkshopStatus
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.models import EditionFormat, Session, SessionAccess, SessionStatus
+from meetings.models import LIMITED_SEAT_TYPES, EditionFormat, Session, SessionAccess, SessionStatus
 from meetings.registration.models import (
-    CHOOSABLE_TYPES,
     LAW_ENFORCEMENT,
-    AgendaChoice,
     Registration,
     RegistrationEvent,
     RegistrationStatus,
-    WorkshopSeat,
-    WorkshopStatus,
 )
 
 ONLINE_FORMATS = (EditionFormat.VIRTUAL, EditionFormat.HYBRID)
@@ -88,7 +85,7 @@ def agenda_candidates(registration: Registration) -> sa.Select:
              .where(Session.edition_id == registration.edition_id,
                     Session.status == SessionStatus.SCHEDULED,
                     Session.id.not_in(agenda_session_ids(registration.id).scalar_subquery()),
-                    sa.or_(Session.capacity.is_(None), Session.type.not_in(CHOOSABLE_TYPES)))
+                    sa.or_(Session.capacity.is_(None), Session.type.not_in(LIMITED_SEAT_TYPES)))
              .order_by(Session.starts_at, Session.id))
     if not sees_closed_details(registration):
         query = query.where(Session.access != SessionAccess.CLOSED)
@@ -102,7 +99,7 @@ def check_addable(registration: Registration, session: Session) -> None:
     if (session.edition_id != registration.edition_id or session.is_cancelled
             or not may_see(registration, session)):
         raise DomainError(_l("This session cannot be added to your agenda."))
-    if session.capacity is not None and session.type in CHOOSABLE_TYPES:
+    if session.capacity is not None and session.type in LIMITED_SEAT_TYPES:
         raise DomainError(_l("This session has limited places: choose it under “Workshops "
                              "and side events”."))
 

@@ -14,8 +14,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 
+from meetings.attendance.models import PersonalFeed
 from meetings.extensions import db
-from meetings.registration.models import PersonalFeed, Registration, RegistrationStatus
+from meetings.registration.models import Registration, RegistrationStatus
 from meetings.secret_tokens import hash_token
 
 

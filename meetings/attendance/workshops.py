@@ -4,26 +4,20 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetings.attendance.agenda_choices import may_see, sees_closed_details
+from meetings.attendance.models import WorkshopSeat, WorkshopStatus
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.models import Session, SessionAccess, SessionStatus
-from meetings.registration.agenda_choices import may_see, sees_closed_details
-from meetings.registration.models import (
-    CHOOSABLE_TYPES,
-    Registration,
-    RegistrationEvent,
-    RegistrationStatus,
-    WorkshopSeat,
-    WorkshopStatus,
-)
+from meetings.models import LIMITED_SEAT_TYPES, Session, SessionAccess, SessionStatus
+from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from meetings.registration.notify import send_registration_mail
 from meetings.registration.seats import lock_edition
 
 
 def choosable_sessions(registration: Registration) -> sa.Select:
     """Workshops open for choice that the attendee may see, and those they hold a place in."""
-    open_for_choice = sa.and_(Session.type.in_(CHOOSABLE_TYPES), Session.capacity.is_not(None),
+    open_for_choice = sa.and_(Session.type.in_(LIMITED_SEAT_TYPES), Session.capacity.is_not(None),
                               Session.status == SessionStatus.SCHEDULED)
     chosen = sa.select(WorkshopSeat.session_id).where(
         WorkshopSeat.registration_id == registration.id)
@@ -73,7 +67,7 @@ def check_choosable(registration: Registration, session: Session) -> None:
     if registration.status != RegistrationStatus.APPROVED:
         raise DomainError(_l("Workshops can be chosen once your registration is approved."))
     if (session.edition_id != registration.edition_id or session.capacity is None
-            or session.is_cancelled or session.type not in CHOOSABLE_TYPES):
+            or session.is_cancelled or session.type not in LIMITED_SEAT_TYPES):
         raise DomainError(_l("This session cannot be chosen."))
     if not may_see(registration, session):
         raise DomainError(_l("This closed session is open to law-enforcement participants only."))

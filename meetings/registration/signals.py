@@ -1,0 +1,21 @@
+"""What registration announces to the features built on it (attendance listens).
+
+Registration sits below attendance: it never imports it, it sends these signals and the
+receivers (connected in meetings/attendance/receivers.py) act within the same transaction.
+"""
+
+from blinker import Namespace
+
+registration_signals = Namespace()
+
+# sender: the Registration; keyword `now`. Its seat is being given up (cancelled, rejected,
+# erased): free whatever else it holds, under the edition lock the sender already took.
+leaving = registration_signals.signal("registration-leaving")
+
+# sender: the Registration. Its personal data is being erased: drop everything personal that
+# hangs off it.
+erasing = registration_signals.signal("registration-erasing")
+
+# sender: the Registration; keyword `token`. The self-service page is being drawn: receivers
+# return a dict of extra template context (reads only).
+manage_page = registration_signals.signal("registration-manage-page")
