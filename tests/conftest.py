@@ -9,17 +9,21 @@ import shutil
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
+from aiosmtpd.controller import Controller
 
 from meetings import create_app
 from meetings.config import normalize_database_url
 from meetings.extensions import db
 from meetings.models import User
 from tests.factories import make_user
+from tests.smtp import Inbox, free_port
 
 POSTGRES_URL = normalize_database_url(os.environ.get("TEST_DATABASE_URL", ""))
 ADMIN_EMAIL = "admin@example.org"
 ADMIN_PASSWORD = "correct horse battery"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 # ../shared is maintained outside the project: its checkers install their dependencies here.
@@ -156,3 +160,34 @@ def admin(auth):
     auth.create()
     auth.login()
     return auth
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on 127.0.0.1:<free port>; `.inbox.messages` holds what it got."""
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    controller.inbox = inbox
+    yield controller
+    controller.stop()
+
+
+def redis_or_skip(url: str = REDIS_URL) -> str:
+    """`url` if a Redis server answers there. Without one the test skips on a laptop; under
+    CI=true it fails instead, as the browser tier does without Chromium."""
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.exceptions.ConnectionError as error:
+        reason = (f"no Redis at {url} ({error}): apt-get install -y redis-server, "
+                  "or set TEST_REDIS_URL")
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason + "; CI runs these tests")
+    return url
+
+
+@pytest.fixture(params=["memory", "redis"])
+def rate_limit_storage(request) -> str:
+    """Where rate limits are counted: this process's memory, or Redis (shared across hosts)."""
+    return "memory://" if request.param == "memory" else redis_or_skip()

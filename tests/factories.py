@@ -4,20 +4,35 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from meetings.attendance import workshops
 from meetings.extensions import db
 from meetings.models import (
     Edition,
+    EditionFormat,
     EditionStatus,
     Room,
     Session,
+    SessionAccess,
     SessionSpeaker,
+    SessionType,
     Speaker,
     Track,
     User,
     Venue,
 )
-from meetings.registration import configuration
-from meetings.registration.models import RegistrationCategory, RegistrationMode
+from meetings.registration import configuration, service
+from meetings.registration.models import (
+    Registration,
+    RegistrationCategory,
+    RegistrationMode,
+    RegistrationStatus,
+)
+from meetings.registration.tokens import issue_token
+
+# A fixed moment before the 2027 edition (28–29 March), for tests that pass `now` themselves.
+FIXED_NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
+# The real time when the suite started, for tests through HTTP, where the app reads the clock.
+SUITE_START = datetime.now(UTC)
 
 
 def make_user(email="organizer@example.org", password="correct horse battery", is_admin=False,
@@ -103,3 +118,97 @@ def open_registration(edition: Edition, *, now: datetime, capacity: int | None =
 def registration_category(edition: Edition, code: str = "government") -> RegistrationCategory:
     return db.session.scalar(sa.select(RegistrationCategory).where(
         RegistrationCategory.edition_id == edition.id, RegistrationCategory.code == code))
+
+
+def open_edition(capacity=None, mode=RegistrationMode.OPEN, slug="2027", auto_promote=True,
+                 now=FIXED_NOW) -> Edition:
+    """A published edition whose registration is open at `now`."""
+    edition = make_edition(slug=slug)
+    open_registration(edition, now=now, capacity=capacity, mode=mode, auto_promote=auto_promote)
+    return edition
+
+
+def person(n=1, **fields) -> service.Registrant:
+    """Registrant number `n`: Given<n> Family<n> <p<n>@example.org>, police, NL."""
+    values = dict(given_name=f"Given{n}", family_name=f"Family{n}", email=f"p{n}@example.org",
+                  organization="Police", country="NL")
+    values.update(fields)
+    return service.Registrant(**values)
+
+
+def sign_up(edition, n=1, code="government", now=FIXED_NOW, verify=True,
+            **fields) -> Registration:
+    """Register person `n` in category `code` through the service; verified unless told not."""
+    registration = service.register(edition, person(n, **fields),
+                                    category_id=registration_category(edition, code).id,
+                                    consent=True, now=now)
+    if verify:
+        service.verify(registration, now=now)
+    return registration
+
+
+def approved_registration(edition, n: int, code: str, now: datetime) -> Registration:
+    """Person `n`, approved in category `code` (law enforcement by an organizer's decision)."""
+    registration = sign_up(edition, n, code, now=now)
+    if code == "law_enforcement":  # always needs an organizer's approval
+        assert registration.status == RegistrationStatus.PENDING
+        service.approve(registration, None, now=now)
+    assert registration.status == RegistrationStatus.APPROVED
+    return registration
+
+
+def registration_form(category_id, **overrides) -> dict:
+    """The public registration form's fields for Ada Lovelace; a None override leaves one out."""
+    data = {"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org",
+            "organization": "INTERPOL", "job_title": "Analyst", "country": "FR",
+            "category": str(category_id), "language": "en", "consent": "y"}
+    data.update(overrides)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def agenda_world(app, format=EditionFormat.HYBRID, now=SUITE_START) -> dict:
+    """An Amsterdam edition (28–29 March 2027) with open registration, sessions and two attendees:
+    `le` (law enforcement) and `gov` (government). Returns ids, and `tokens` for their links."""
+    with app.app_context():
+        venue = make_venue()
+        edition = make_edition(venue=venue)
+        edition.format = format
+        open_registration(edition, now=now)
+        main, room_b = venue.rooms
+        day = datetime(2027, 3, 28, 8, 0, tzinfo=UTC)  # 10:00 in Amsterdam (summer time)
+        sessions = {
+            "plenary": make_session(edition, "Opening plenary", day, room=main,
+                                    online_url="https://stream.example.org/plenary"),
+            "closed": make_session(edition, "Heads of cybercrime units", day + timedelta(hours=2),
+                                   room=room_b, access=SessionAccess.CLOSED,
+                                   description="Secret agenda item.",
+                                   online_url="https://stream.example.org/closed-link"),
+            "workshop": make_session(edition, "Hands-on: model audits", day + timedelta(hours=4),
+                                     room=room_b, type=SessionType.WORKSHOP, capacity=10,
+                                     online_url="https://stream.example.org/workshop"),
+            "closed_workshop": make_session(
+                edition, "Undercover operations lab", day + timedelta(hours=6), room=room_b,
+                type=SessionType.WORKSHOP, capacity=10, access=SessionAccess.CLOSED,
+                description="Only for police.", online_url="https://stream.example.org/lab"),
+            "other": make_session(edition, "Unchosen panel", day + timedelta(days=1), room=main),
+        }
+        le = approved_registration(edition, 1, "law_enforcement", now)
+        gov = approved_registration(edition, 2, "government", now)
+        tokens = {"le": issue_token(le, now), "gov": issue_token(gov, now)}
+        db.session.commit()
+        return {"edition": edition.id, "le": le.id, "gov": gov.id, "tokens": tokens,
+                **{name: s.id for name, s in sessions.items()}}
+
+
+def choose_workshop(app, registration_id: int, session_id: int, now=SUITE_START) -> None:
+    """Take a seat in a workshop through the service, and commit."""
+    with app.app_context():
+        registration = db.session.get(Registration, registration_id)
+        workshops.choose(registration, db.session.get(Session, session_id), now=now)
+        db.session.commit()
+
+
+def change_agenda(client, world, who: str, session: str, action: str = "add"):
+    """Post `action` (add or remove) for an agenda_world session on `who`'s manage page."""
+    return client.post(f"/manage-registration/{world['tokens'][who]}/agenda/{world[session]}",
+                       data={"action": action}, follow_redirects=True)

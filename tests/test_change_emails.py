@@ -16,22 +16,22 @@ from meetings.mail.sender import deliver_pending
 from meetings.models import AuditEntry, Room, Session
 from meetings.registration import service as registration_service
 from meetings.registration.models import Registration
-from tests.test_mail import DeliveredInbox, free_port, smtp_server  # noqa: F401  (fixture)
-from tests.test_personal_feed import add, build_world, choose_workshop
+from tests.factories import agenda_world, change_agenda, choose_workshop
+from tests.smtp import DeliveredInbox, free_port
 
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def world(app, client, smtp_server):  # noqa: F811
-    """build_world's edition; `gov` has the plenary on their agenda and a workshop seat, `le`
+def world(app, client, smtp_server):
+    """agenda_world's edition; `gov` has the plenary on their agenda and a workshop seat, `le`
     the plenary only. Mail goes to the test's SMTP server."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                       MAIL_FROM="agenda@meetings.test")
-    world = build_world(app)
+    world = agenda_world(app)
     choose_workshop(app, world["gov"], world["workshop"])
-    add(client, world, "gov", "plenary")
-    add(client, world, "le", "plenary")
+    change_agenda(client, world, "gov", "plenary")
+    change_agenda(client, world, "le", "plenary")
     with app.app_context():
         deliver_pending(datetime.now(UTC))  # the registration emails
     world["inbox"] = DeliveredInbox(app, smtp_server.inbox)  # read after a mail-worker pass

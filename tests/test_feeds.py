@@ -30,8 +30,7 @@ from meetings.models import (
     Venue,
 )
 from tests.factories import make_edition, make_session, make_speaker, make_track, make_venue
-from tests.test_ical import icalcheck
-from tests.test_frab import FRAB
+from tests.shared import FRAB_SCHEMAS, icalcheck
 
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 PUBLIC_FEEDS = ("/2027/agenda.ics", "/2027/tracks/policy.ics", "/2027/schedule.xml",
@@ -435,7 +434,7 @@ def test_session_of_another_edition_404(app, client, agenda):
 
 
 def test_frab_exports_validate(client, agenda):
-    xsd = etree.XMLSchema(etree.parse(str(FRAB / "schedule.xml.xsd")))
+    xsd = etree.XMLSchema(etree.parse(str(FRAB_SCHEMAS / "schedule.xml.xsd")))
     xml = client.get("/2027/schedule.xml")
     assert xml.headers["Content-Type"] == "application/xml; charset=utf-8"
     assert xsd.validate(etree.fromstring(xml.data)), xsd.error_log
@@ -443,7 +442,7 @@ def test_frab_exports_validate(client, agenda):
 
     response = client.get("/2027/schedule.json")
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
-    schema = json.loads((FRAB / "schema.json").read_text())
+    schema = json.loads((FRAB_SCHEMAS / "schema.json").read_text())
     jsonschema.validate(json.loads(response.data), schema,
                         format_checker=jsonschema.FormatChecker())
     assert client.get("/2027/schedule.xml", headers={

@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from meetings.audit.service import record
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from tests.factories import make_edition
+from tests.factories import make_edition, open_edition, sign_up
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -37,7 +37,6 @@ def test_failed_mail_pages(app, client, admin):
 
 def test_registration_list_pages_keep_the_filters(app, client, admin):
     from meetings.registration.models import RegistrationStatus
-    from tests.test_registration_service import open_edition, sign_up
 
     with app.app_context():
         edition = open_edition(capacity=100)

@@ -2,7 +2,7 @@
 
 import hashlib
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
@@ -16,79 +16,26 @@ from meetings.models import (
     EditionStatus,
     Session,
     SessionAccess,
-    SessionType,
 )
-from meetings.registration import configuration, service
-from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
+from meetings.registration import service
+from meetings.registration.models import Registration
 from meetings.registration.tokens import issue_token
-from tests.factories import make_edition, make_session, make_venue
-from tests.test_ical import icalcheck
-from tests.test_registration_service import category, person
+from tests.factories import (
+    agenda_world,
+    change_agenda,
+    choose_workshop,
+    person,
+    registration_category,
+)
+from tests.shared import icalcheck
 
 NOW = datetime.now(UTC)
 FEED_URL = re.compile(r'value="http://localhost(/feeds/[^"/]+\.ics)"')
 
 
-def sign_up(edition, n: int, code: str) -> Registration:
-    """An approved registration (open mode) in category `code`."""
-    registration = service.register(edition, person(n), category_id=category(edition, code).id,
-                                    consent=True, now=NOW)
-    service.verify(registration, now=NOW)
-    if code == "law_enforcement":  # always needs an organizer's approval
-        assert registration.status == RegistrationStatus.PENDING
-        service.approve(registration, None, now=NOW)
-    assert registration.status == RegistrationStatus.APPROVED
-    return registration
-
-
-def build_world(app, format=EditionFormat.HYBRID) -> dict:
-    """An Amsterdam edition (28–29 March 2027) with open registration, sessions and two attendees:
-    `le` (law enforcement) and `gov` (government)."""
-    with app.app_context():
-        venue = make_venue()
-        edition = make_edition(venue=venue)
-        edition.format = format
-        configuration.set_up(edition, now=NOW)
-        configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
-                              closes_at=NOW + timedelta(days=30), capacity=None,
-                              mode=RegistrationMode.OPEN, auto_promote=True,
-                              privacy_notice="", now=NOW)
-        main, room_b = venue.rooms
-        day = datetime(2027, 3, 28, 8, 0, tzinfo=UTC)  # 10:00 in Amsterdam (summer time)
-        sessions = {
-            "plenary": make_session(edition, "Opening plenary", day, room=main,
-                                    online_url="https://stream.example.org/plenary"),
-            "closed": make_session(edition, "Heads of cybercrime units", day + timedelta(hours=2),
-                                   room=room_b, access=SessionAccess.CLOSED,
-                                   description="Secret agenda item.",
-                                   online_url="https://stream.example.org/closed-link"),
-            "workshop": make_session(edition, "Hands-on: model audits", day + timedelta(hours=4),
-                                     room=room_b, type=SessionType.WORKSHOP, capacity=10,
-                                     online_url="https://stream.example.org/workshop"),
-            "closed_workshop": make_session(
-                edition, "Undercover operations lab", day + timedelta(hours=6), room=room_b,
-                type=SessionType.WORKSHOP, capacity=10, access=SessionAccess.CLOSED,
-                description="Only for police.", online_url="https://stream.example.org/lab"),
-            "other": make_session(edition, "Unchosen panel", day + timedelta(days=1), room=main),
-        }
-        le = sign_up(edition, 1, "law_enforcement")
-        gov = sign_up(edition, 2, "government")
-        tokens = {"le": issue_token(le, NOW), "gov": issue_token(gov, NOW)}
-        db.session.commit()
-        return {"edition": edition.id, "le": le.id, "gov": gov.id, "tokens": tokens,
-                **{name: s.id for name, s in sessions.items()}}
-
-
 @pytest.fixture
 def world(app):
-    return build_world(app)
-
-
-def choose_workshop(app, registration_id: int, session_id: int) -> None:
-    with app.app_context():
-        registration = db.session.get(Registration, registration_id)
-        workshops.choose(registration, db.session.get(Session, session_id), now=NOW)
-        db.session.commit()
+    return agenda_world(app)
 
 
 def choose_then_close(app, registration_id: int, session_id: int) -> None:
@@ -99,11 +46,6 @@ def choose_then_close(app, registration_id: int, session_id: int) -> None:
         workshops.choose(db.session.get(Registration, registration_id), session, now=NOW)
         session.access = SessionAccess.CLOSED
         db.session.commit()
-
-
-def add(client, world, who: str, session: str, action: str = "add"):
-    return client.post(f"/manage-registration/{world['tokens'][who]}/agenda/{world[session]}",
-                       data={"action": action}, follow_redirects=True)
 
 
 def feed_path(client, world, who: str) -> str:
@@ -126,7 +68,8 @@ def test_the_manage_page_makes_no_feed_address_until_asked(app, client, world):
 
 def test_feed_holds_the_edition_days_and_only_the_chosen_sessions(app, client, world):
     choose_workshop(app, world["gov"], world["workshop"])
-    assert "is on your agenda" in add(client, world, "gov", "plenary").get_data(as_text=True)
+    added = change_agenda(client, world, "gov", "plenary")
+    assert "is on your agenda" in added.get_data(as_text=True)
     response = client.get(feed_path(client, world, "gov"))
     assert response.status_code == 200
     assert response.content_type == "text/calendar; charset=utf-8"
@@ -149,14 +92,14 @@ def test_closed_session_details_only_for_law_enforcement(app, client, world):
     assert "SUMMARY:Closed session" in gov
     for secret in ("Undercover", "Only for police", "stream.example.org/lab"):
         assert secret not in gov
-    add(client, world, "le", "closed")
+    change_agenda(client, world, "le", "closed")
     le = client.get(feed_path(client, world, "le")).get_data(as_text=True).replace("\r\n ", "")
     assert "SUMMARY:Undercover operations lab" in le and "Only for police." in le
     assert "SUMMARY:Heads of cybercrime units" in le and "Secret agenda item." in le
 
 
 def test_non_law_enforcement_cannot_add_a_closed_session(app, client, world):
-    page = add(client, world, "gov", "closed").get_data(as_text=True)
+    page = change_agenda(client, world, "gov", "closed").get_data(as_text=True)
     assert "cannot be added to your agenda" in page
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(AgendaChoice.id))) == 0
@@ -167,8 +110,8 @@ def test_non_law_enforcement_cannot_add_a_closed_session(app, client, world):
 
 
 def test_online_links_only_in_virtual_or_hybrid_editions(app, client, world):
-    add(client, world, "gov", "plenary")
-    add(client, world, "le", "closed")
+    change_agenda(client, world, "gov", "plenary")
+    change_agenda(client, world, "le", "closed")
     hybrid = client.get(feed_path(client, world, "gov")).get_data(as_text=True)
     assert "stream.example.org/plenary" in hybrid.replace("\r\n ", "")
     with app.app_context():
@@ -222,7 +165,7 @@ def test_feed_of_a_registration_that_is_not_approved_404(app, client, world):
     assert client.get(path).status_code == 404
     with app.app_context():
         pending = service.register(db.session.get(Edition, world["edition"]), person(3),
-                                   category_id=category(db.session.get(
+                                   category_id=registration_category(db.session.get(
                                        Edition, world["edition"])).id, consent=True, now=NOW)
         token = issue_token(pending, NOW)
         db.session.commit()
@@ -231,7 +174,7 @@ def test_feed_of_a_registration_that_is_not_approved_404(app, client, world):
 
 
 def test_erasure_removes_the_feed_and_the_agenda(app, client, world):
-    add(client, world, "gov", "plenary")
+    change_agenda(client, world, "gov", "plenary")
     path = feed_path(client, world, "gov")
     client.post(f"/manage-registration/{world['tokens']['gov']}/erase")
     assert client.get(path).status_code == 404
@@ -241,7 +184,7 @@ def test_erasure_removes_the_feed_and_the_agenda(app, client, world):
 
 
 def test_conditional_requests_gzip_and_head(app, client, world):
-    add(client, world, "gov", "plenary")
+    change_agenda(client, world, "gov", "plenary")
     path = feed_path(client, world, "gov")
     first = client.get(path)
     etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
@@ -252,11 +195,11 @@ def test_conditional_requests_gzip_and_head(app, client, world):
     assert zipped.headers["Content-Encoding"] == "gzip"
     head = client.head(path)
     assert head.status_code == 200 and head.data == b"" and head.headers["ETag"] == etag
-    add(client, world, "gov", "plenary", action="remove")
+    change_agenda(client, world, "gov", "plenary", action="remove")
     after_removal = client.get(path, headers={"If-None-Match": etag})
     assert after_removal.status_code == 200 and b"Opening plenary" not in after_removal.data
     assert client.get(path, headers={"If-Modified-Since": modified}).status_code == 200
-    add(client, world, "gov", "plenary")
+    change_agenda(client, world, "gov", "plenary")
     etag = client.get(path).headers["ETag"]
     with app.app_context():  # an edit of the edition's agenda moves the tag too
         session = db.session.get(Session, world["plenary"])
@@ -292,7 +235,7 @@ def test_personal_feeds_pass_icalcheck(app, client, world, tmp_path):
     choose_workshop(app, world["le"], world["workshop"])
     choose_then_close(app, world["gov"], world["closed_workshop"])
     for who, session in (("le", "closed"), ("le", "plenary"), ("gov", "plenary")):
-        add(client, world, who, session)
+        change_agenda(client, world, who, session)
     files = []
     for who in ("le", "gov"):
         files.append(tmp_path / f"{who}.ics")

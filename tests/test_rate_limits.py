@@ -2,17 +2,14 @@
 
 import uuid
 
-import pytest
-
 from meetings import create_app
 from meetings.extensions import db
 from tests.conftest import build_test_config
 
 
-@pytest.mark.parametrize("storage", ["memory://", "redis://127.0.0.1:6379/15"])
-def test_login_is_rate_limited(app, app_config, storage):
+def test_login_is_rate_limited(app, app_config, rate_limit_storage):
     """`app` creates the schema this second app shares."""
-    config = dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage,
+    config = dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=rate_limit_storage,
                   RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}")
     app = create_app(build_test_config(config["SQLALCHEMY_DATABASE_URI"], **config))
     client = app.test_client()

@@ -16,8 +16,7 @@ from meetings.registration.models import (
     RegistrationCategory,
     RegistrationStatus,
 )
-from tests.factories import make_edition
-from tests.test_registration_service import category, open_edition, sign_up
+from tests.factories import make_edition, open_edition, registration_category, sign_up
 
 NOW = datetime.now(UTC)
 S = RegistrationStatus
@@ -113,7 +112,7 @@ def test_settings_capacity_raise_promotes_and_dst_gap_is_an_error(client, app, a
 
 def test_category_quota_edit_and_new_category(client, app, admin, full_edition):
     with app.app_context():
-        academia = category(db.session.get(Edition, full_edition), "academia").id
+        academia = registration_category(db.session.get(Edition, full_edition), "academia").id
     base = f"/manage/editions/{full_edition}/registrations/categories"
     assert client.post(f"{base}/{academia}", data={"name": "Academia", "quota": "3"}).status_code \
         == 302

@@ -9,13 +9,12 @@ from meetings.extensions import db
 from meetings.models import Session
 from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationStatus
-from tests.test_personal_feed import build_world
-from tests.test_registration_service import NOW, category, open_edition, sign_up
+from tests.factories import FIXED_NOW, agenda_world, open_edition, registration_category, sign_up
 
 
 @pytest.fixture
 def world(app):
-    return build_world(app)
+    return agenda_world(app)
 
 
 def manage_page(client, world, who: str) -> str:
@@ -29,8 +28,8 @@ def test_leaving_a_workshop_whose_capacity_was_cleared_confirms_the_waiting_list
         session.capacity = 1
         le = db.session.get(Registration, world["le"])
         gov = db.session.get(Registration, world["gov"])
-        workshops.choose(le, session, now=NOW)
-        assert workshops.choose(gov, session, now=NOW).status == WorkshopStatus.WAITLISTED
+        workshops.choose(le, session, now=FIXED_NOW)
+        assert workshops.choose(gov, session, now=FIXED_NOW).status == WorkshopStatus.WAITLISTED
         session.capacity = None  # the organizer clears the seats
         db.session.commit()
     page = manage_page(client, world, "gov")
@@ -46,11 +45,11 @@ def test_leaving_a_workshop_whose_capacity_was_cleared_confirms_the_waiting_list
 def test_law_enforcement_always_needs_approval(app):
     with app.app_context():
         edition = open_edition()  # open mode: other categories are approved at once
-        law_enforcement = category(edition, "law_enforcement")
+        law_enforcement = registration_category(edition, "law_enforcement")
         assert law_enforcement.requires_approval
         configuration.save_category(edition, law_enforcement,
                             name=law_enforcement.name, quota=None, requires_approval=False,
-                            now=NOW)
+                            now=FIXED_NOW)
         assert law_enforcement.requires_approval
         law_enforcement.requires_approval = False  # even if the flag were cleared in the database
         db.session.flush()
@@ -70,7 +69,8 @@ def test_closed_workshops_are_neither_listed_nor_choosable_outside_law_enforceme
         gov = db.session.get(Registration, world["gov"])
         assert gov.workshops == []
         with pytest.raises(DomainError):
-            workshops.choose(gov, db.session.get(Session, world["closed_workshop"]), now=NOW)
+            workshops.choose(gov, db.session.get(Session, world["closed_workshop"]), now=FIXED_NOW)
         le = db.session.get(Registration, world["le"])
-        seat = workshops.choose(le, db.session.get(Session, world["closed_workshop"]), now=NOW)
+        closed_workshop = db.session.get(Session, world["closed_workshop"])
+        seat = workshops.choose(le, closed_workshop, now=FIXED_NOW)
         assert seat.status == WorkshopStatus.CONFIRMED

@@ -14,38 +14,28 @@ from meetings.models import EditionStatus, SessionType
 from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from tests.conftest import build_test_config
-from tests.factories import make_session
-from tests.test_mail import (  # noqa: F401  (fixture below)
-    Controller,
-    DeliveredInbox,
-    Inbox,
-    free_port,
-    smtp_server,  # noqa: F401
+from tests.factories import (
+    SUITE_START,
+    make_session,
+    open_edition,
+    registration_category,
+    registration_form,
 )
-from tests.test_registration_service import category, open_edition
-
-NOW = datetime.now(UTC)
-
-
-def form_data(edition_category_id, **overrides):
-    data = {"given_name": "Ada", "family_name": "Lovelace", "email": "ada@example.org",
-            "organization": "INTERPOL", "job_title": "Analyst", "country": "FR",
-            "category": str(edition_category_id), "language": "en", "consent": "y"}
-    data.update(overrides)
-    return {k: v for k, v in data.items() if v is not None}
+from tests.recorded_clock import RecordedClock
+from tests.smtp import DeliveredInbox
 
 
 @pytest.fixture
 def edition_ids(app):
     with app.app_context():
-        edition = open_edition(capacity=1, now=NOW)
-        ids = {"edition": edition.id, "category": category(edition).id}
+        edition = open_edition(capacity=1, now=SUITE_START)
+        ids = {"edition": edition.id, "category": registration_category(edition).id}
         db.session.commit()
     return ids
 
 
 @pytest.fixture
-def mailing(app, smtp_server):  # noqa: F811
+def mailing(app, smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                       MAIL_FROM="registration@meetings.test")
     return DeliveredInbox(app, smtp_server.inbox)
@@ -57,7 +47,8 @@ def last_link(inbox) -> str:
 
 
 def register(client, edition_ids, **overrides):
-    return client.post("/2027/register", data=form_data(edition_ids["category"], **overrides))
+    data = registration_form(edition_ids["category"], **overrides)
+    return client.post("/2027/register", data=data)
 
 
 def test_register_verify_and_manage(client, app, edition_ids, mailing):
@@ -114,8 +105,8 @@ def test_xss_is_escaped_and_stored_as_text(client, app, edition_ids):
 def test_closed_registration_says_so(client, app, edition_ids):
     with app.app_context():
         settings = configuration.settings_of(edition_ids["edition"])
-        settings.closes_at = NOW - timedelta(hours=1)
-        settings.opens_at = NOW - timedelta(days=2)
+        settings.closes_at = SUITE_START - timedelta(hours=1)
+        settings.opens_at = SUITE_START - timedelta(days=2)
         db.session.commit()
     assert "Registration closed on" in client.get("/2027/register").get_data(as_text=True)
     page = register(client, edition_ids).get_data(as_text=True)
@@ -221,22 +212,10 @@ def test_lost_link_takes_as_long_for_an_unknown_address_as_for_a_registered_one(
     """The answer's timing must not tell who registered: both branches end at the same floor."""
     from meetings.web import uniform_timing
 
-    class Clock:  # the request's work takes 0.01 s or 0.03 s; the sleeps are recorded
-        def __init__(self):
-            self.now, self.slept = 100.0, []
-
-        def monotonic(self):
-            self.now += 0.01
-            return self.now
-
-        def sleep(self, seconds):
-            self.slept.append(seconds)
-            self.now += seconds
-
     register(client, edition_ids)
     finished = {}
     for email in ("ada@example.org", "nobody@example.org"):
-        clock = Clock()
+        clock = RecordedClock()
         monkeypatch.setattr(uniform_timing, "time", clock)
         started = clock.now
         assert client.post("/2027/register/lost-link", data={"email": email}).status_code == 302

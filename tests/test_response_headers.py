@@ -10,9 +10,13 @@ import sqlalchemy as sa
 from meetings import create_app
 from meetings.errors import Busy
 from meetings.extensions import db
-from tests.factories import make_user
-from tests.test_registration_service import category, open_edition
-from tests.test_registration_views import NOW, form_data
+from tests.factories import (
+    SUITE_START,
+    make_user,
+    open_edition,
+    registration_category,
+    registration_form,
+)
 
 SECURITY_HEADERS = ("Content-Security-Policy", "X-Content-Type-Options", "X-Frame-Options",
                     "Referrer-Policy")
@@ -71,19 +75,19 @@ def https_app(app_config):
 
 def test_attendee_confirms_and_organizer_logs_in_over_https(app, https_app):
     with app.app_context():
-        edition = open_edition(capacity=5, now=NOW)
-        category_id = category(edition).id
+        edition = open_edition(capacity=5, now=SUITE_START)
+        category_id = registration_category(edition).id
         make_user("admin@example.org", is_admin=True)
         db.session.commit()
     browser = HttpsBrowser(https_app)
     browser.get("/2027/register")
-    assert browser.submit("/2027/register", form_data(category_id)).status_code == 302
+    assert browser.submit("/2027/register", registration_form(category_id)).status_code == 302
     with https_app.app_context():
         from meetings.registration.models import Registration
         from meetings.registration.tokens import issue_token
 
         registration = db.session.scalar(sa.select(Registration))
-        token = issue_token(registration, NOW)
+        token = issue_token(registration, SUITE_START)
         db.session.commit()
     manage = browser.get(f"/manage-registration/{token}")
     assert manage.headers["Cache-Control"] == "no-store"

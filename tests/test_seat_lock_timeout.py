@@ -8,8 +8,14 @@ import sqlalchemy as sa
 from meetings import create_app
 from meetings.extensions import db
 from tests.conftest import POSTGRES_URL, build_test_config
-from tests.test_registration_service import category, open_edition
-from tests.test_registration_views import NOW, form_data
+from tests.factories import (
+    SUITE_START,
+    make_user,
+    open_edition,
+    registration_category,
+    registration_form,
+    sign_up,
+)
 
 
 def hold_edition_lock(url: str, edition_id: int, locked: threading.Event,
@@ -47,8 +53,8 @@ def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(im
     app = impatient_app
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
-        edition = open_edition(capacity=5, now=NOW)
-        ids = edition.id, category(edition).id
+        edition = open_edition(capacity=5, now=SUITE_START)
+        ids = edition.id, registration_category(edition).id
         db.session.commit()
     locked, release = threading.Event(), threading.Event()
     holder = threading.Thread(target=hold_edition_lock, args=(url, ids[0], locked, release))
@@ -57,7 +63,8 @@ def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(im
 
     def post():
         answered["response"] = app.test_client().post(
-            "/2027/register", data=form_data(ids[1], given_name="Amina", email="amina@x.org"))
+            "/2027/register",
+            data=registration_form(ids[1], given_name="Amina", email="amina@x.org"))
 
     try:
         assert locked.wait(timeout=10)
@@ -72,7 +79,8 @@ def test_registration_answers_busy_and_keeps_the_form_while_the_lock_is_stuck(im
     assert answered["response"].status_code == 200
     assert "Many people are registering right now" in page
     assert 'value="Amina"' in page and 'value="amina@x.org"' in page  # nothing typed is lost
-    second = app.test_client().post("/2027/register", data=form_data(ids[1], email="amina@x.org"))
+    second = app.test_client().post("/2027/register",
+                                    data=registration_form(ids[1], email="amina@x.org"))
     assert second.status_code == 302  # once the lock is free, the same form goes through
 
 
@@ -82,14 +90,12 @@ def test_bulk_approval_answers_busy_once_instead_of_waiting_for_each(impatient_a
     from meetings.models import User
     from meetings.registration import service
     from meetings.registration.models import RegistrationMode
-    from tests.factories import make_user
-    from tests.test_registration_service import sign_up
 
     app = impatient_app
     url = app.config["SQLALCHEMY_DATABASE_URI"]
     with app.app_context():
-        edition = open_edition(capacity=50, mode=RegistrationMode.APPROVAL, now=NOW)
-        registrations = [sign_up(edition, n, now=NOW) for n in range(3)]
+        edition = open_edition(capacity=50, mode=RegistrationMode.APPROVAL, now=SUITE_START)
+        registrations = [sign_up(edition, n, now=SUITE_START) for n in range(3)]
         make_user("organizer@example.org", is_admin=True)
         db.session.commit()
         edition_id, ids = edition.id, [r.id for r in registrations]
@@ -104,7 +110,7 @@ def test_bulk_approval_answers_busy_once_instead_of_waiting_for_each(impatient_a
             chosen = [db.session.get(Registration, i) for i in ids]
             user = db.session.scalar(sa.select(User))
             with pytest.raises(Busy):
-                service.decide_many(chosen, "approve", user, now=NOW)
+                service.decide_many(chosen, "approve", user, now=SUITE_START)
             db.session.rollback()
     finally:
         release.set()
@@ -116,7 +122,7 @@ def test_seat_lock_puts_back_the_operators_own_lock_timeout(app):
     from meetings.registration.seats import lock_edition
 
     with app.app_context():
-        edition = open_edition(capacity=5, now=NOW)
+        edition = open_edition(capacity=5, now=SUITE_START)
         db.session.commit()
         if db.engine.dialect.name != "postgresql":
             assert lock_edition(edition.id).edition_id == edition.id

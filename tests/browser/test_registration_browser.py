@@ -9,20 +9,20 @@ import sqlalchemy as sa
 from flask import request
 
 from meetings.extensions import db
-from meetings.models import SessionType
-from meetings.registration import configuration, service
+from meetings.models import Edition, SessionType
+from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from tests.browser.conftest import run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.factories import make_edition, make_session
-from tests.test_mail import DeliveredInbox, smtp_server  # noqa: F401  (fixture)
+from tests.factories import make_edition, make_session, sign_up
+from tests.smtp import DeliveredInbox
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
 
 
 @pytest.fixture
-def registration_site(app, smtp_server, auth):  # noqa: F811
+def registration_site(app, smtp_server, auth):
     """Open registration (capacity 1, manual waiting list), one workshop, mail to aiosmtpd."""
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
                       MAIL_FROM="registration@meetings.test")
@@ -63,12 +63,8 @@ def manage_link(inbox) -> str:
 
 def add_waitlisted_person(app, edition_id) -> int:
     with app.app_context():
-        from tests.test_registration_service import category, person
-
-        edition = db.session.get(__import__("meetings.models").models.Edition, edition_id)
-        waiting = service.register(edition, person(9, given_name="Wanda", family_name="Wait"),
-                                   category_id=category(edition).id, consent=True, now=NOW)
-        service.verify(waiting, now=NOW)
+        edition = db.session.get(Edition, edition_id)
+        waiting = sign_up(edition, 9, now=NOW, given_name="Wanda", family_name="Wait")
         db.session.commit()
         assert waiting.status == RegistrationStatus.WAITLISTED
         return waiting.id
