@@ -134,10 +134,47 @@ def mail_worker(poll: float, idle: float, batch: int) -> None:
     worker.run()
 
 
+def clear_due_sensitive_data() -> None:
+    """Clear dietary, accessibility and sensitive answers of editions past their retention."""
+    from flask import current_app
+
+    from meetings.audit.service import record
+    from meetings.database import vacuum_full
+    from meetings.models import utcnow
+    from meetings.registration.models import Registration
+    from meetings.registration.retention import clear_due
+
+    now = utcnow()
+    days = current_app.config["SENSITIVE_DATA_RETENTION_DAYS"]
+    done = clear_due(retention_days=days, now=now)
+    for edition, count in done:
+        record(None, "registration.sensitive_purge", f"Cleared the dietary, accessibility and "
+               f"sensitive answers of {count} registrations of {edition.slug} ({days} days "
+               "after it ended).", edition=edition, now=now)
+        click.echo(f"Cleared the sensitive data of {count} registration(s) of {edition.slug}.")
+    db.session.commit()
+    if done:
+        vacuum_full(db.engine, [Registration.__table__])  # PostgreSQL: no readable old rows
+    else:
+        click.echo("No sensitive data was due for deletion.")
+
+
 @meetings_cli.command("purge")
-@click.argument("edition")
-def purge(edition: str) -> None:
-    """Anonymize the registrations of a past EDITION (slug) after the retention period."""
+@click.argument("edition", required=False)
+@click.option("--due", is_flag=True,
+              help="Clear the dietary, accessibility and sensitive answers of every edition "
+                   "that ended more than SENSITIVE_DATA_RETENTION_DAYS ago (run daily).")
+def purge(edition: str | None, due: bool) -> None:
+    """Anonymize the registrations of a past EDITION (slug) after the retention period.
+
+    With --due instead of a slug: clear the sensitive data of every edition past its sensitive
+    retention; running it again changes nothing.
+    """
+    if due == (edition is not None):
+        raise click.UsageError("Give either an edition's slug or --due.")
+    if due:
+        clear_due_sensitive_data()
+        return
     from flask import current_app
 
     from meetings.audit.service import record

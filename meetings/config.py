@@ -106,6 +106,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("REGISTRATION_RETENTION_DAYS", int, 180,
             "days after an edition ends before `meetings purge` anonymizes registrations",
             minimum=0),
+    Setting("SENSITIVE_DATA_RETENTION_DAYS", int, 7,
+            "days after an edition ends before `meetings purge --due` clears dietary, "
+            "accessibility and sensitive answers", minimum=0),
     Setting("AGENDA_CHANGE_DIGEST_MINUTES", int, 15,
             "quiet minutes after the last agenda change before attendees are mailed", minimum=0),
     Setting("FEED_TOKEN_KEY", str, None,

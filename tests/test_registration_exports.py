@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 from meetings.models import Edition
 from meetings.registration.chart import bar_chart_svg
 from meetings.registration.exports import (
+    catering_csv,
     registration_data,
     registrations_csv,
     registrations_xlsx,
@@ -42,10 +43,9 @@ def test_csv_snapshot_is_byte_exact_and_defuses_formulas():
     text = registrations_csv([registration], questions)
     assert text == (
         '\ufeff"id","status","given_name","family_name","email","organization","job_title",'
-        '"country","category","language","dietary","accessibility","listed","created_at",'
-        '"verified_at","Tracks"\r\n'
+        '"country","category","language","listed","created_at","verified_at","Tracks"\r\n'
         '"3","approved","Ada","Lovelace","ada@example.org","\'+SUM(A1)","","GB","Academia","en",'
-        '"","","yes","2027-01-10T12:00:00Z","2027-01-10T12:00:00Z","Policy; Tech"\r\n')
+        '"yes","2027-01-10T12:00:00Z","2027-01-10T12:00:00Z","Policy; Tech"\r\n')
     row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert row["Tracks"] == "Policy; Tech"
 
@@ -65,6 +65,43 @@ def test_no_cell_starts_a_formula_whatever_the_spreadsheet_splits_on(delimiter):
     row = next(csv.DictReader(io.StringIO(text)))
     assert row["given_name"] == "Jan;'=1+2;"
     assert row["family_name"] == "'  =HYPERLINK(\"http://evil.example\")"
+
+
+def with_needs():
+    """The sample with needs and an answer to a sensitive question."""
+    registration, questions = sample()
+    health = RegistrationQuestion(id=8, label="Allergies", kind=QuestionKind.SHORT_TEXT,
+                                  sensitive=True)
+    registration.dietary, registration.accessibility = "=Vegan", "Hearing loop"
+    registration.answers = {"7": ["Policy"], "8": "Peanuts"}
+    return registration, [*questions, health]
+
+
+def test_general_exports_leave_out_needs_and_sensitive_answers():
+    registration, questions = with_needs()
+    text = registrations_csv([registration], questions)
+    sheet = load_workbook(io.BytesIO(registrations_xlsx([registration], questions))).active
+    cells = [str(cell.value) for row in sheet.iter_rows() for cell in row]
+    for secret in ("Vegan", "Hearing loop", "Peanuts", "Allergies", "dietary", "accessibility"):
+        assert secret not in text and secret not in cells
+    assert "Policy" in text and "Policy" in cells
+
+
+def test_catering_csv_snapshot_counts_then_names_and_needs_only():
+    registration, questions = with_needs()
+    other = Registration(given_name="Alan", family_name="Turing", dietary="=vegan ",
+                         accessibility="", answers={"8": "peanuts"})
+    nobody = Registration(given_name="Grace", family_name="Hopper", dietary="",
+                          accessibility="", answers={"7": ["Tech"]})
+    assert catering_csv([registration, other, nobody], questions) == (
+        '\ufeff"need","answer","count"\r\n'
+        '"Allergies","Peanuts","2"\r\n'
+        '"accessibility","Hearing loop","1"\r\n'
+        '"dietary","\'=Vegan","2"\r\n'
+        '\r\n'
+        '"given_name","family_name","dietary","accessibility","Allergies"\r\n'
+        '"Ada","Lovelace","\'=Vegan","Hearing loop","Peanuts"\r\n'
+        '"Alan","Turing","\'=vegan ","","peanuts"\r\n')
 
 
 def test_xlsx_round_trip():

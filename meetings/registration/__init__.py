@@ -3,6 +3,7 @@
 from meetings.registration import (  # noqa: F401  (their pages are on bp)
     configuration_views,
     manage_views,
+    privacy_views,
     views,
 )
 from meetings.registration.blueprint import bp

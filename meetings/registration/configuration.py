@@ -73,14 +73,15 @@ def set_up(edition: Edition, *, now: datetime) -> RegistrationSettings:
 
 def update_settings(edition: Edition, *, opens_at: datetime | None, closes_at: datetime | None,
                     capacity: int | None, mode: RegistrationMode, auto_promote: bool,
-                    privacy_notice: str, now: datetime) -> list[Registration]:
+                    privacy_notice: str, now: datetime,
+                    controller: str = "") -> list[Registration]:
     """Save the settings; a raised capacity promotes from the waiting list at once."""
     if opens_at and closes_at and closes_at <= opens_at:
         raise DomainError(_l("Registration must close after it opens."), field="closes_at")
     settings = lock_edition(edition.id)
     settings.opens_at, settings.closes_at = opens_at, closes_at
     settings.capacity, settings.mode, settings.auto_promote = capacity, mode, auto_promote
-    settings.privacy_notice = privacy_notice
+    settings.privacy_notice, settings.controller = privacy_notice, controller.strip()
     settings.updated_at = now
     db.session.flush()
     promoted = promote_waiting(settings, now)
@@ -116,7 +117,7 @@ def slug_code(name: str) -> str:
 
 
 def add_question(edition: Edition, *, label: str, kind: QuestionKind, choices_text: str,
-                 required: bool) -> RegistrationQuestion:
+                 required: bool, sensitive: bool = False) -> RegistrationQuestion:
     """Add a custom question to the registration form."""
     choices = [c.strip() for c in choices_text.splitlines() if c.strip()]
     if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) and len(choices) < 2:
@@ -124,10 +125,16 @@ def add_question(edition: Edition, *, label: str, kind: QuestionKind, choices_te
     position = len(db.session.scalars(questions_of(edition.id)).all())
     question = RegistrationQuestion(edition_id=edition.id, label=label.strip(), kind=kind,
                                     choices_text="\n".join(choices), required=required,
-                                    position=position)
+                                    sensitive=sensitive, position=position)
     db.session.add(question)
     db.session.flush()
     return question
+
+
+def mark_sensitive(question: RegistrationQuestion, sensitive: bool) -> None:
+    """Mark a question's answers sensitive (short retention, catering export only) or not."""
+    question.sensitive = sensitive
+    db.session.flush()
 
 
 def invite(edition: Edition, emails: list[str], *, now: datetime) -> list[Invitation]:

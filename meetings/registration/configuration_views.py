@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from meetings.audit.service import record
@@ -71,7 +71,7 @@ def fill_settings_form(form: SettingsForm, settings: RegistrationSettings, zone:
         form[name].data = to_local(value, zone).replace(tzinfo=None) if value else None
     form.capacity.data, form.mode.data = settings.capacity, settings.mode.value
     form.auto_promote.data = settings.auto_promote
-    form.privacy_notice.data = settings.privacy_notice
+    form.privacy_notice.data, form.controller.data = settings.privacy_notice, settings.controller
 
 
 @bp.route(PREFIX + "/settings", methods=["GET", "POST"])
@@ -90,7 +90,8 @@ def manage_settings(edition_id: int):
                 closes_at=utc_or_error(form.closes_at.data, edition.timezone, "closes_at"),
                 capacity=form.capacity.data, mode=RegistrationMode(form.mode.data),
                 auto_promote=form.auto_promote.data,
-                privacy_notice=form.privacy_notice.data or "", now=now)
+                privacy_notice=form.privacy_notice.data or "",
+                controller=form.controller.data or "", now=now)
             record(current_user, "registration.settings",
                    f"Registration settings saved (capacity {form.capacity.data}, "
                    f"{len(promoted)} promoted)", edition=edition, now=now)
@@ -146,9 +147,11 @@ def manage_questions(edition_id: int):
             question = configuration.add_question(edition, label=form.label.data,
                                           kind=QuestionKind(form.kind.data),
                                           choices_text=form.choices_text.data or "",
-                                          required=form.required.data)
-            record(current_user, "registration.question", f"Question added: {question.label}",
-                   edition=edition, now=utcnow())
+                                          required=form.required.data,
+                                          sensitive=form.sensitive.data)
+            record(current_user, "registration.question", f"Question added: {question.label}"
+                   f"{' (sensitive)' if question.sensitive else ''}", edition=edition,
+                   now=utcnow())
             db.session.commit()
         except DomainError as error:
             db.session.rollback()
@@ -159,6 +162,22 @@ def manage_questions(edition_id: int):
     return render_template("registration/manage_questions.html", edition=edition, form=form,
                            questions=db.session.scalars(configuration.questions_of(edition.id)).all(),
                            confirm=ConfirmForm())
+
+
+@bp.post("/manage/registration-questions/<int:question_id>/sensitive")
+@login_required
+def manage_question_sensitive(question_id: int):
+    question = db.get_or_404(RegistrationQuestion, question_id)
+    edition = managed_edition_or_403(question.edition_id)
+    if ConfirmForm().validate_on_submit():
+        sensitive = request.form.get("sensitive") == "1"
+        configuration.mark_sensitive(question, sensitive)
+        record(current_user, "registration.question_sensitive", f"Question "
+               f"{'marked' if sensitive else 'no longer'} sensitive: {question.label}",
+               edition=edition, now=utcnow())
+        db.session.commit()
+        flash(_("Question saved."), "success")
+    return redirect(url_for(".manage_questions", edition_id=edition.id))
 
 
 @bp.get("/manage/registration-questions/<int:question_id>/delete")

@@ -1,4 +1,8 @@
-"""Pure exporters: registrations to CSV, Excel and JSON (objects in, text or bytes out)."""
+"""Pure exporters: registrations to CSV, Excel and JSON (objects in, text or bytes out).
+
+The general exports leave out sensitive data (dietary and accessibility needs, answers to
+sensitive questions); only the catering-and-access export carries it.
+"""
 
 import csv
 import io
@@ -8,10 +12,10 @@ from collections.abc import Iterable
 from openpyxl import Workbook
 
 from meetings.registration.models import Registration, RegistrationQuestion
+from meetings.registration.retention import SENSITIVE_FIELDS, need_counts
 
 COLUMNS = ("id", "status", "given_name", "family_name", "email", "organization", "job_title",
-           "country", "category", "language", "dietary", "accessibility", "listed",
-           "created_at", "verified_at")
+           "country", "category", "language", "listed", "created_at", "verified_at")
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
 
 
@@ -41,6 +45,11 @@ def csv_cell(cell: str) -> str:
     return SPLIT_THEN_FORMULA.sub(r"\1'", cell)
 
 
+def general_questions(questions: list[RegistrationQuestion]) -> list[RegistrationQuestion]:
+    """The questions whose answers may go into the general exports (not the sensitive ones)."""
+    return [question for question in questions if not question.sensitive]
+
+
 def row_of(registration: Registration, questions: list[RegistrationQuestion]) -> list[str]:
     """One registration as a row of cells, in COLUMNS order then one per question."""
     values = {name: getattr(registration, name, "") for name in COLUMNS}
@@ -67,17 +76,25 @@ def registrations_csv(registrations: Iterable[Registration],
     is defused too: a spreadsheet that splits on semicolons (Dutch, French, German settings)
     reads "Jan;=1+2" as "Jan" and "'=1+2", text rather than a live formula.
     """
+    questions = general_questions(questions)
+    rows = [header(questions)] + [row_of(registration, questions)
+                                  for registration in registrations]
+    return csv_text(rows)
+
+
+def csv_text(rows: Iterable[list[str]]) -> str:
+    """Rows of safe cells as quoted CSV with a BOM, defused for any separator (see above)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
-    writer.writerow([csv_cell(cell) for cell in header(questions)])
-    for registration in registrations:
-        writer.writerow([csv_cell(cell) for cell in row_of(registration, questions)])
+    for row in rows:
+        writer.writerow([csv_cell(cell) for cell in row])
     return "\ufeff" + out.getvalue()
 
 
 def registrations_xlsx(registrations: Iterable[Registration],
                        questions: list[RegistrationQuestion]) -> bytes:
     """An Excel workbook with one sheet of registrations."""
+    questions = general_questions(questions)
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "Registrations"
@@ -88,6 +105,26 @@ def registrations_xlsx(registrations: Iterable[Registration],
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def catering_csv(registrations: list[Registration],
+                 questions: list[RegistrationQuestion]) -> str:
+    """Catering and access: how many need what, then who needs it (names and needs only)."""
+    sensitive = [question for question in questions if question.sensitive]
+    rows = [["need", "answer", "count"]]
+    rows += [[safe_cell(need), safe_cell(answer), str(count)]
+             for need, answer, count in need_counts(registrations, sensitive)]
+    rows.append([])
+    rows.append(["given_name", "family_name", *SENSITIVE_FIELDS,
+                 *(safe_cell(q.label) for q in sensitive)])
+    for registration in registrations:
+        answers = registration.answers or {}
+        needs = [getattr(registration, name) for name in SENSITIVE_FIELDS]
+        given = [answers.get(str(q.id)) for q in sensitive]
+        if any(needs) or any(answer not in (None, "", [], False) for answer in given):
+            rows.append([safe_cell(registration.given_name), safe_cell(registration.family_name),
+                         *(safe_cell(value) for value in needs + given)])
+    return csv_text(rows)
 
 
 def iso(instant) -> str | None:

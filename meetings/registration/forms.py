@@ -1,6 +1,8 @@
 """Registration forms: shape checks only (seats, duplicates and dates are the service's job)."""
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_babel import LazyString
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -18,13 +20,25 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from meetings.countries import CountrySelect, country_choices
+from meetings.i18n import gettext
 from meetings.i18n import lazy_gettext as _l
 from meetings.registration.models import QuestionKind, RegistrationMode, RegistrationQuestion
 
 LANGUAGES = (("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية"),
              ("zh", "中文"), ("ru", "Русский"))
-HEALTH_PURPOSE = _l("Optional. Used only to arrange catering and access for you, shared only "
-                    "with the venue staff who need it, and deleted after the meeting.")
+
+
+def sensitive_purpose() -> str:
+    """What happens to a need or a sensitive answer, with the days from the settings."""
+    return gettext("Optional. Used only to arrange catering and access for you. Only this "
+                   "meeting's organizers see it; they pass it on to the venue's catering and "
+                   "access staff only as far as needed. It is deleted automatically %(days)d "
+                   "days after the meeting ends.",
+                   days=current_app.config["SENSITIVE_DATA_RETENTION_DAYS"])
+
+
+# Rendered when the form is shown, so the number of days follows the setting.
+SENSITIVE_PURPOSE = LazyString(sensitive_purpose)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -42,12 +56,14 @@ class DetailsForm(FlaskForm):
                            choices=[SelectChoice(c, n) for c, n in LANGUAGES],
                            default="en", validators=[InputRequired()])
     dietary = TextAreaField(_l("Dietary needs"), validators=[Optional(), Length(max=500)],
-                            description=HEALTH_PURPOSE)
+                            description=SENSITIVE_PURPOSE)
     accessibility = TextAreaField(_l("Accessibility needs"),
                                   validators=[Optional(), Length(max=500)],
-                                  description=HEALTH_PURPOSE)
+                                  description=SENSITIVE_PURPOSE)
     listed = BooleanField(_l("Show my name, organization and country in the participant list "
-                             "that approved attendees can see (optional)"))
+                             "(optional)"),
+                          description=_l("Only approved attendees who appear in the list "
+                                         "themselves can see it."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -70,19 +86,22 @@ class RegistrationForm(DetailsForm):
 
 def question_field(question: RegistrationQuestion):
     """The WTForms field for one custom question."""
-    check = [InputRequired()] if question.required else [Optional()]
+    shared = {"validators": [InputRequired()] if question.required else [Optional()],
+              "description": SENSITIVE_PURPOSE if question.sensitive else ""}
     choices = [SelectChoice(c, c) for c in question.choices]
     match question.kind:
         case QuestionKind.SHORT_TEXT:
-            return StringField(question.label, validators=[*check, Length(max=300)])
+            shared["validators"].append(Length(max=300))
+            return StringField(question.label, **shared)
         case QuestionKind.LONG_TEXT:
-            return TextAreaField(question.label, validators=[*check, Length(max=3000)])
+            shared["validators"].append(Length(max=3000))
+            return TextAreaField(question.label, **shared)
         case QuestionKind.SINGLE_CHOICE:
-            return RadioField(question.label, choices=choices, validators=check)
+            return RadioField(question.label, choices=choices, **shared)
         case QuestionKind.MULTIPLE_CHOICE:
-            return MultiCheckboxField(question.label, choices=choices, validators=check)
+            return MultiCheckboxField(question.label, choices=choices, **shared)
         case _:
-            return BooleanField(question.label, validators=check)
+            return BooleanField(question.label, **shared)
 
 
 def with_questions(form_class, questions: list[RegistrationQuestion]):
@@ -124,6 +143,11 @@ class SettingsForm(FlaskForm):
                                    "frees"))
     privacy_notice = TextAreaField(_l("Privacy notice (Markdown)"),
                                    validators=[Optional(), Length(max=20000)])
+    controller = TextAreaField(
+        _l("Who is responsible for the data, and how to reach them"),
+        validators=[Optional(), Length(max=2000)],
+        description=_l("Shown on the edition's privacy page, e.g. the organizing body, its "
+                       "address and a contact email. Empty: “the organizers of this meeting”."))
 
 
 class CategoryForm(FlaskForm):
@@ -145,6 +169,11 @@ class QuestionForm(FlaskForm):
     choices_text = TextAreaField(_l("Choices, one per line"),
                                  validators=[Optional(), Length(max=3000)])
     required = BooleanField(_l("Required"))
+    sensitive = BooleanField(
+        _l("Sensitive (health, beliefs and the like)"),
+        description=_l("Answers are left out of the general exports, appear only in the "
+                       "catering and access export and are deleted soon after the meeting, "
+                       "with dietary and accessibility needs."))
 
 
 class InvitationForm(FlaskForm):

@@ -12,7 +12,7 @@ from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import ngettext
 from meetings.models import utcnow
-from meetings.registration import configuration, exports, reports, service
+from meetings.registration import configuration, exports, reports, retention, service
 from meetings.registration.blueprint import bp
 from meetings.registration.chart import bar_chart_svg
 from meetings.registration.forms import ConfirmForm, DecisionForm
@@ -161,6 +161,22 @@ def manage_export(edition_id: int, kind: str):
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.get(PREFIX + "/catering.csv")
+@login_required
+def manage_catering_export(edition_id: int):
+    edition = managed_edition_or_403(edition_id)
+    registrations = db.session.scalars(retention.needs_of(edition.id)).all()
+    questions = db.session.scalars(configuration.questions_of(edition.id)).all()
+    record(current_user, "registration.export",  # an audited read (see the route sweep)
+           f"Exported the catering and access needs of {len(registrations)} approved attendees",
+           edition=edition, now=utcnow())
+    db.session.commit()
+    return Response(exports.catering_csv(registrations, questions),
+                    mimetype="text/csv; charset=utf-8", headers={
+                        "Content-Disposition":
+                            f'attachment; filename="catering-access-{edition.slug}.csv"'})
 
 
 @bp.get(PREFIX + "/dashboard")

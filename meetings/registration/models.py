@@ -55,6 +55,8 @@ class RegistrationSettings(db.Model):
     )
     auto_promote: so.Mapped[bool] = so.mapped_column(default=True)
     privacy_notice: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Who answers for the data (the controller) and how to reach them, for the privacy page.
+    controller: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # Arrival counter: taken under the lock, so it orders the waiting list exactly.
     last_arrival: so.Mapped[int] = so.mapped_column(default=0)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -108,6 +110,8 @@ class RegistrationQuestion(db.Model):
     # Choices, one per line, for single and multiple choice questions.
     choices_text: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     required: so.Mapped[bool] = so.mapped_column(default=False)
+    # Sensitive answers (health, beliefs…) follow dietary needs: short retention, own export.
+    sensitive: so.Mapped[bool] = so.mapped_column(default=False)
     position: so.Mapped[int] = so.mapped_column(default=0)
 
     @property

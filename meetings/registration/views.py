@@ -212,6 +212,8 @@ def participants(token: str):
     registration = registration_or_404(token, utcnow())
     if registration.status != RegistrationStatus.APPROVED:
         abort(404)
-    people = db.session.scalars(privacy.participants(registration.edition_id)).all()
+    # Only those who show themselves see the others (an unlisted attendee sees how to opt in).
+    people = (db.session.scalars(privacy.participants(registration.edition_id)).all()
+              if registration.listed else None)
     return render_template("registration/participants.html", registration=registration,
                            token=token, edition=registration.edition, people=people)
