@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from meetings import create_app
 from meetings.extensions import db
-from meetings.models import Edition, EditionStatus
+from meetings.models import Edition, EditionStatus, Venue
 from tests.factories import make_edition, make_user, make_venue
 
 MANAGE_GETS = [
@@ -124,3 +124,24 @@ def test_post_without_csrf_token_is_refused(app, app_config, ids):
         assert db.session.get(Edition, ids["edition"]).status == EditionStatus.DRAFT
         db.session.remove()
         db.engine.dispose()
+
+
+def test_venue_changes_need_every_edition_of_the_venue(app, client, auth):
+    with app.app_context():
+        venue = make_venue()
+        mine = make_edition(venue=venue)
+        make_edition(slug="2028", venue=venue, ordinal=6)
+        free = make_venue(name="Empty Hall")
+        db.session.commit()
+        ids = {"venue": venue.id, "room": venue.rooms[0].id, "mine": mine.id, "free": free.id}
+    auth.create("org@example.org", is_admin=False, editions=[ids["mine"]])
+    auth.login("org@example.org")
+    for url in (f"/manage/venues/{ids['venue']}/edit", f"/manage/venues/{ids['venue']}/delete",
+                f"/manage/venues/{ids['venue']}/rooms/new", f"/manage/rooms/{ids['room']}/edit",
+                f"/manage/rooms/{ids['room']}/delete"):
+        assert client.get(url).status_code == 403, url
+        assert client.post(url, data={"name": "Renamed"}).status_code == 403, url
+    assert client.get(f"/manage/venues/{ids['free']}/edit").status_code == 200
+    assert client.get("/manage/venues/new").status_code == 200
+    with app.app_context():
+        assert db.session.get(Venue, ids["venue"]).name == "World Forum"

@@ -1,4 +1,6 @@
-"""Review fixes: workshops with cleared capacity, law-enforcement approval, closed workshops."""
+"""Workshop seats and law-enforcement approval: clearing a workshop's capacity confirms its
+waiting list; law enforcement always needs an organizer's approval and alone sees closed
+workshops."""
 
 import pytest
 
