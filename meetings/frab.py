@@ -30,6 +30,8 @@ class ScheduleOptions:
     agenda_url: str
     session_url: Callable[[object], str]
     labels: Labels = field(default_factory=Labels)
+    # The tracks to list, when not every track of the edition is public.
+    tracks: tuple | None = None
 
 
 def schedule_json(edition, sessions: Iterable, options: ScheduleOptions) -> bytes:
@@ -77,7 +79,8 @@ def conference(edition, sessions: list, options: ScheduleOptions) -> dict:
         "timeslot_duration": "00:05",
         "time_zone_name": edition.timezone,
         "url": options.edition_url,
-        "tracks": [track_data(track) for track in edition.tracks],
+        "tracks": [track_data(track) for track in (
+            edition.tracks if options.tracks is None else options.tracks)],
         "rooms": [room_data(room, options) for room in rooms_of(sessions)],
         "days": days,
     }

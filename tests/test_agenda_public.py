@@ -59,8 +59,9 @@ def page(client, url: str) -> str:
 
 def test_agenda_by_day_in_time_order_with_local_times(client, agenda):
     html = page(client, "/2027/agenda")
-    assert html.index("Opening keynote") < html.index("Operational briefing") < html.index(
-        "Late panel") < html.index("Dropped workshop")
+    closed = html.index(f'/2027/sessions/{agenda["Operational briefing"]}"')
+    assert html.index("Opening keynote") < closed < html.index("Late panel") < html.index(
+        "Dropped workshop")
     assert html.index("Sunday, March 28, 2027") < html.index("Late panel")
     assert html.index("Monday, March 29, 2027") < html.index("Dropped workshop")
     assert '<time datetime="2027-03-28T07:00:00Z">09:00</time>' in html
@@ -115,12 +116,15 @@ def test_filter_form_keeps_the_choice(client, agenda):
 
 def test_closed_session_shows_time_and_room_but_no_speakers_or_description(client, agenda):
     html = page(client, "/2027/agenda?track=&type=")
-    block = html[html.index("Operational briefing"):html.index("Late panel")]
-    assert "Closed session — law enforcement only" in block
+    block = html[html.index(f'/2027/sessions/{agenda["Operational briefing"]}"'):
+                 html.index("Late panel")]
+    assert ">Closed session</a>" in block and "Closed session — law enforcement only" in block
     assert "Room B" in block and "11:00" in block and "Grace Hopper" not in block
+    assert "Operational briefing" not in html
     detail = page(client, f"/2027/sessions/{agenda['Operational briefing']}")
     assert "Closed session — law enforcement only" in detail and "Room B" in detail
     assert "Grace Hopper" not in detail and "Undercover" not in detail
+    assert "Operational briefing" not in detail and "Plenary" not in detail
 
 
 def test_cancelled_session_is_marked(client, agenda):

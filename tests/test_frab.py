@@ -8,6 +8,7 @@ import pytest
 from lxml import etree
 
 from meetings import frab
+from meetings.agenda.visibility import public_view
 from meetings.models import SessionAccess, SessionStatus, SpeakerRole
 from tests.conftest import SHARED
 from tests.test_ical import (
@@ -173,3 +174,21 @@ def test_markup_and_control_characters_stay_valid_xml(xsd):
         'Tags <b>&amp; "quotes" bell\r\nnew line')
     assert {room.get("name") for room in xml.findall("day/room")} == {
         "Main Hall", 'Room "A" & <B>\nnorth', "Room to be announced"}
+
+
+def test_public_views_of_the_sessions_give_the_same_schedule(json_validator):
+    edition, sessions = sample_agenda()
+    views = [public_view(session) for session in sessions]
+    assert frab.schedule_json(edition, views, options()) == frab.schedule_json(
+        edition, sessions, options())
+    assert frab.schedule_xml(edition, views, options()) == frab.schedule_xml(
+        edition, sessions, options())
+
+
+def test_only_the_tracks_given_are_listed(json_validator):
+    edition, sessions = sample_agenda()
+    assert edition.tracks
+    hidden = frab.ScheduleOptions(**{**vars(options()), "tracks": ()})
+    data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, hidden))
+    assert data["schedule"]["conference"]["tracks"] == []
+    assert b"<track " not in frab.schedule_xml(edition, sessions, hidden)

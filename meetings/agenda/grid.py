@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from meetings.agenda.reads import Shown, shown
+from meetings.agenda.visibility import ORGANIZER
 from meetings.models import Edition, Room, Session
 
 
@@ -28,7 +29,7 @@ def grid_for_day(edition: Edition, rooms: list[Room], sessions: list[Session], d
                  slot_minutes: int = 30) -> Grid:
     """Rooms (then 'unassigned') by 30-minute local slots, 08:00–19:00 or wider if needed."""
     zone = ZoneInfo(edition.timezone)
-    entries = [shown(session, zone) for session in sessions]
+    entries = [shown(session, zone, viewer=ORGANIZER) for session in sessions]
     midnight = datetime.combine(day, datetime.min.time())
     first = min([midnight.replace(hour=8)] + [start for _, start, _ in entries])
     last = max([midnight.replace(hour=19)] + [end for _, _, end in entries])

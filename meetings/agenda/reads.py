@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from meetings.agenda.visibility import ORGANIZER, PUBLIC, Viewer, public_fields, shown_to
 from meetings.dates import local_day_bounds
 from meetings.models import (
     Edition,
@@ -46,6 +47,9 @@ def sessions_on(edition: Edition, day: date) -> sa.Select:
 
 def filtered(query: sa.Select, track: Track | None, session_type: SessionType | None
              ) -> sa.Select:
+    """Sessions of the track and type; a visitor never finds a closed one by what it is about."""
+    if track is not None or session_type is not None:
+        query = query.where(shown_to(PUBLIC))
     if track is not None:
         query = query.where(Session.track_id == track.id)
     if session_type is not None:
@@ -54,11 +58,11 @@ def filtered(query: sa.Select, track: Track | None, session_type: SessionType | 
 
 
 def speakers_with_sessions(edition: Edition) -> sa.Select:
-    """The edition's speakers with at least one non-closed session, by name, sessions loaded."""
+    """The edition's speakers with a session shown to visitors, by name, sessions loaded."""
     visible = (
         sa.select(SessionSpeaker.speaker_id)
         .join(Session, Session.id == SessionSpeaker.session_id)
-        .where(Session.access != SessionAccess.CLOSED)
+        .where(shown_to(PUBLIC))
     )
     return (
         sa.select(Speaker)
@@ -94,7 +98,7 @@ def agenda_speaker_names(edition: Edition, track: Track | None,
         sa.select(SessionSpeaker.session_id, Speaker.name)
         .join(Speaker, Speaker.id == SessionSpeaker.speaker_id)
         .join(Session, Session.id == SessionSpeaker.session_id)
-        .where(Session.edition_id == edition.id, Session.access != SessionAccess.CLOSED)
+        .where(Session.edition_id == edition.id, shown_to(PUBLIC))
         .order_by(SessionSpeaker.session_id, SessionSpeaker.position)
     )
     return filtered(query, track, session_type)
@@ -106,7 +110,7 @@ class Shown:
 
     id: int
     title: str
-    type: SessionType
+    type: SessionType | None
     status: SessionStatus
     access: SessionAccess
     chatham_house: bool
@@ -155,34 +159,44 @@ def with_times(item: Shown, starts_at: datetime, ends_at: datetime, zone: ZoneIn
     return item, start.replace(tzinfo=None), end.replace(tzinfo=None)
 
 
-def shown(session: Session, zone: ZoneInfo, brief: bool = False
-          ) -> tuple[Shown, datetime, datetime]:
-    """The view model of a loaded session, with its naive local start and end.
+def shown(session: Session, zone: ZoneInfo, brief: bool = False, viewer: Viewer = ORGANIZER,
+          closed_title: str = "") -> tuple[Shown, datetime, datetime]:
+    """The view model of a loaded session as `viewer` may see it, with its naive local times.
 
     `brief` leaves out the track and speakers (for pages that did not load them).
     """
     room = session.room
     track = None if brief else session.track
     names = [] if brief else [link.speaker.name for link in session.speaker_links]
-    item = Shown(session.id, session.title, session.type, session.status, session.access,
-                 session.chatham_house, room.id if room else None, room.name if room else "",
-                 track.name if track else "", track.colour if track else "", names,
-                 session=session)
+    item = seen(viewer, closed_title, id=session.id, title=session.title, type=session.type,
+                status=session.status, access=session.access,
+                chatham_house=session.chatham_house, room_id=room.id if room else None,
+                room_name=room.name if room else "", track_name=track.name if track else "",
+                track_colour=track.colour if track else "", speakers=names, session=session)
     return with_times(item, session.starts_at, session.ends_at, zone)
 
 
-def shown_rows(rows, names, zone: ZoneInfo) -> list[tuple[Shown, datetime, datetime]]:
-    """View models from agenda_rows() and agenda_speaker_names() results."""
+def shown_rows(rows, names, zone: ZoneInfo, closed_title: str
+               ) -> list[tuple[Shown, datetime, datetime]]:
+    """What visitors see of agenda_rows() and agenda_speaker_names() results."""
     speakers: dict[int, list[str]] = defaultdict(list)
     for session_id, name in names:
         speakers[session_id].append(name)
     return [
-        with_times(Shown(sid, title, kind, status, access, chatham, room_id, room_name or "",
-                         track_name or "", colour or "", speakers.get(sid, [])),
+        with_times(seen(PUBLIC, closed_title, id=sid, title=title, type=kind, status=status,
+                        access=access, chatham_house=chatham, room_id=room_id,
+                        room_name=room_name or "", track_name=track_name or "",
+                        track_colour=colour or "", speakers=speakers.get(sid, [])),
                    starts_at, ends_at, zone)
         for (sid, title, kind, status, access, chatham, starts_at, ends_at, room_id, room_name,
              track_name, colour) in rows
     ]
+
+
+def seen(viewer: Viewer, closed_title: str, **fields) -> Shown:
+    """A Shown of these fields as the viewer may see them (visibility.public_fields)."""
+    fields = public_fields(fields["access"], viewer, fields, closed_title)
+    return Shown(**{**fields, "speakers": list(fields["speakers"])})
 
 
 def agenda_days(edition: Edition, entries: list, unassigned: str) -> list[AgendaDay]:

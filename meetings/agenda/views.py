@@ -13,6 +13,7 @@ from flask_login import current_user
 from meetings.agenda import reads
 from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import ACCESS_LABELS, LANGUAGE_LABELS, ROLE_LABELS, TYPE_LABELS
+from meetings.agenda.visibility import PUBLIC, public_tracks, public_view, withholds
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Session, SessionType, Track
@@ -66,10 +67,10 @@ def visible_edition_or_404(slug: str) -> Edition:
     return edition
 
 
-def chosen_filters(edition: Edition) -> tuple[Track | None, SessionType | None]:
+def chosen_filters(tracks: list[Track]) -> tuple[Track | None, SessionType | None]:
     """The track (by slug) and session type asked for in the query string; unknown ones ignored."""
     slug = request.args.get("track", "")
-    track = next((t for t in edition.tracks if t.slug == slug), None)
+    track = next((t for t in tracks if t.slug == slug), None)
     session_type = request.args.get("type", "")
     return track, (SessionType(session_type) if session_type in TYPE_VALUES else None)
 
@@ -77,13 +78,15 @@ def chosen_filters(edition: Edition) -> tuple[Track | None, SessionType | None]:
 @bp.get("/<slug>/agenda")
 def index(slug: str):
     edition = visible_edition_or_404(slug)
-    track, session_type = chosen_filters(edition)
+    tracks = db.session.scalars(public_tracks(edition.id)).all()
+    track, session_type = chosen_filters(tracks)
     rows = db.session.execute(reads.agenda_rows(edition, track, session_type))
     names = db.session.execute(reads.agenda_speaker_names(edition, track, session_type))
-    entries = reads.shown_rows(rows, names, ZoneInfo(edition.timezone))
+    entries = reads.shown_rows(rows, names, ZoneInfo(edition.timezone), _("Closed session"))
     days = reads.agenda_days(edition, entries, _("No room"))
-    return render_template("agenda/index.html", edition=edition, days=days, track=track,
-                           session_type=session_type, filtered=bool(track or session_type),
+    return render_template("agenda/index.html", edition=edition, days=days, tracks=tracks,
+                           track=track, session_type=session_type,
+                           filtered=bool(track or session_type),
                            types=list(TYPE_LABELS.items()), current="agenda")
 
 
@@ -93,8 +96,11 @@ def session(slug: str, session_id: int):
     item = db.session.scalar(reads.sessions_for(edition).where(Session.id == session_id))
     if item is None:
         abort(404)
-    shown, _start, _end = reads.shown(item, ZoneInfo(edition.timezone))
-    return render_template("agenda/session.html", edition=edition, item=shown, s=item,
+    label = _("Closed session")
+    shown, _start, _end = reads.shown(item, ZoneInfo(edition.timezone), brief=True,
+                                      viewer=PUBLIC, closed_title=label)
+    return render_template("agenda/session.html", edition=edition, item=shown,
+                           s=public_view(item, PUBLIC, label),
                            current="agenda")
 
 
@@ -103,10 +109,11 @@ def speakers(slug: str):
     edition = visible_edition_or_404(slug)
     people = db.session.scalars(reads.speakers_with_sessions(edition)).unique().all()
     zone = ZoneInfo(edition.timezone)
+    # A closed session is not listed, nor is it told that the speaker speaks in one.
     appearances = {
-        person.id: [reads.shown(link.session, zone, brief=True)[0] for link in sorted(
-            person.appearances, key=lambda link: link.session.starts_at)
-            if not link.session.is_closed]
+        person.id: [reads.shown(link.session, zone, brief=True, viewer=PUBLIC)[0]
+                    for link in sorted(person.appearances, key=lambda link: link.session.starts_at)
+                    if not withholds(link.session.access, PUBLIC)]
         for person in people
     }
     return render_template("agenda/speakers.html", edition=edition, people=people,

@@ -15,11 +15,12 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetings.agenda.visibility import Viewer, shown_to, withholds
 from meetings.attendance.models import AgendaChoice, WorkshopSeat, WorkshopStatus
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.models import LIMITED_SEAT_TYPES, EditionFormat, Session, SessionAccess, SessionStatus
+from meetings.models import LIMITED_SEAT_TYPES, EditionFormat, Session, SessionStatus
 from meetings.registration.models import (
     LAW_ENFORCEMENT,
     Registration,
@@ -28,6 +29,12 @@ from meetings.registration.models import (
 )
 
 ONLINE_FORMATS = (EditionFormat.VIRTUAL, EditionFormat.HYBRID)
+
+
+def viewer_of(registration: Registration) -> Viewer:
+    """What the attendee is entitled to see (meetings/agenda/visibility.py applies it)."""
+    return Viewer(sees_closed=sees_closed_details(registration),
+                  online_links=gets_online_links(registration))
 
 
 def sees_closed_details(registration: Registration) -> bool:
@@ -42,7 +49,7 @@ def gets_online_links(registration: Registration) -> bool:
 
 def may_see(registration: Registration, session: Session) -> bool:
     """Whether the attendee may see this session's details."""
-    return not session.is_closed or sees_closed_details(registration)
+    return not withholds(session.access, viewer_of(registration))
 
 
 def seat_session_ids(registration_id: int) -> sa.Select:
@@ -86,9 +93,8 @@ def agenda_candidates(registration: Registration) -> sa.Select:
                     Session.status == SessionStatus.SCHEDULED,
                     Session.id.not_in(agenda_session_ids(registration.id).scalar_subquery()),
                     sa.or_(Session.capacity.is_(None), Session.type.not_in(LIMITED_SEAT_TYPES)))
+             .where(shown_to(viewer_of(registration)))
              .order_by(Session.starts_at, Session.id))
-    if not sees_closed_details(registration):
-        query = query.where(Session.access != SessionAccess.CLOSED)
     return query
 
 

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from meetings import ical
+from meetings.agenda.visibility import ORGANIZER, PUBLIC, public_view
 from meetings.extensions import db
 from meetings.models import Edition, Room, Session, SessionSpeaker, Speaker, Track, Venue
 
@@ -72,8 +73,10 @@ def session_events(query: sa.Select, options: ical.FeedOptions, audience: tuple,
     keys = {row.id: (*row, speakers.get(row.id, ()), audience) for row in rows}
     bodies = {session_id: event_cache.get(key) for session_id, key in keys.items()}
     missing = [session_id for session_id, body in bodies.items() if body is None]
+    viewer = ORGANIZER if options.private else PUBLIC
     for session in load_sessions(missing):
-        bodies[session.id] = ical.session_event(session, options, now)
+        shown = public_view(session, viewer, options.labels.closed_session)
+        bodies[session.id] = ical.session_event(shown, options, now)
         event_cache.put(keys[session.id], bodies[session.id])
     # A session deleted since the keys were read has no body: it is left out.
     return [body for body in bodies.values() if body is not None]

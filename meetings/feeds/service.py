@@ -20,6 +20,14 @@ import sqlalchemy.orm as so
 from flask_babel import force_locale
 
 from meetings import frab, ical, markup
+from meetings.agenda import visibility
+from meetings.agenda.visibility import (
+    PUBLIC,
+    public_tracks,
+    public_view,
+    shown_to,
+    track_is_public,
+)
 from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds import text
@@ -38,7 +46,6 @@ from meetings.models import (
     FeedCache,
     Room,
     Session,
-    SessionAccess,
     SessionSpeaker,
     SessionStatus,
     Track,
@@ -80,7 +87,8 @@ class Site:
 def code_fingerprint() -> str:
     """A hash of the exporters' source: a deploy that changes their output rebuilds the cache."""
     digest = hashlib.sha256()
-    for path in (ical.__file__, frab.__file__, markup.__file__, text.__file__, __file__):
+    for path in (ical.__file__, frab.__file__, markup.__file__, text.__file__,
+                 visibility.__file__, __file__):
         digest.update(Path(path).read_bytes())
     return digest.hexdigest()
 
@@ -143,7 +151,9 @@ def hit_statements() -> dict[str, sa.Select]:
     """One read per public edition feed, by the names in its address (built once)."""
     edition = sa.select(Edition.id).where(*public_edition_criteria(sa.bindparam("slug")))
     track = edition.add_columns(Track.id.label("track_id")).join(
-        Track, Track.edition_id == Edition.id).where(Track.slug == sa.bindparam("track_slug"))
+        Track, Track.edition_id == Edition.id).where(
+        Track.slug == sa.bindparam("track_slug"),
+        track_is_public())
     session = edition.add_columns(Session.id.label("session_id")).join(
         Session, Session.edition_id == Edition.id).where(
         Session.id == sa.bindparam("session_id"))
@@ -202,7 +212,7 @@ def track_feed(slug: str, track_slug: str, site: Site, now: datetime) -> Feed | 
 def track_body(edition: Edition, track: Track, site: Site, now: datetime) -> bytes:
     """The track's sessions; closed ones stay out (their track is not public)."""
     query = visible(edition, feed_sessions([edition.id]).where(
-        Session.track_id == track.id, Session.access != SessionAccess.CLOSED))
+        Session.track_id == track.id, shown_to(PUBLIC)))
     info = text.track_info(edition, track, site.agenda_url(edition))
     return ical.calendar(info, session_events(query, feed_options(site), audience(site), now))
 
@@ -223,11 +233,11 @@ def session_feed(slug: str, session_id: int, site: Site, now: datetime) -> Feed 
 def session_body(edition: Edition, session: Session, site: Site, now: datetime) -> bytes:
     """One session to import (METHOD:PUBLISH)."""
     query = sessions_for_feed([edition.id]).where(Session.id == session.id)
-    loaded = db.session.scalars(query).unique().one()
     options = feed_options(site)
-    title = options.labels.closed_session if loaded.is_closed else loaded.title
-    info = text.session_info(edition, title, site.agenda_url(edition))
-    return ical.session_calendar(loaded, info, options, now)
+    shown = public_view(db.session.scalars(query).unique().one(), PUBLIC,
+                        options.labels.closed_session)
+    info = text.session_info(edition, shown.title, site.agenda_url(edition))
+    return ical.session_calendar(shown, info, options, now)
 
 
 def schedule_feed(slug: str, kind: str, site: Site, now: datetime) -> Feed | None:
@@ -245,10 +255,13 @@ def schedule_feed(slug: str, kind: str, site: Site, now: datetime) -> Feed | Non
 def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
     """The agenda in the frab format, "xml" or "json"."""
     export = frab.schedule_xml if kind == "xml" else frab.schedule_json
-    sessions = visible_sessions(edition, sessions_for_feed([edition.id]))
+    labels = text.feed_labels()
+    sessions = [public_view(session, PUBLIC, labels.closed_session)
+                for session in visible_sessions(edition, sessions_for_feed([edition.id]))]
     options = frab.ScheduleOptions(
         edition_url=site.edition_url(edition), agenda_url=site.agenda_url(edition),
-        session_url=site.session_url, labels=text.feed_labels())
+        session_url=site.session_url, labels=labels,
+        tracks=tuple(db.session.scalars(public_tracks(edition.id))))
     return export(edition, sessions, options)
 
 
