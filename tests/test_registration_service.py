@@ -17,41 +17,16 @@ from meetings.registration.models import Registration, RegistrationMode, Registr
 from meetings.registration.tokens import registration_for_token
 from tests.conftest import POSTGRES_URL, build_test_config
 from tests.factories import (
-    make_edition,
+    FIXED_NOW,
     make_session,
     make_user,
-    open_registration,
+    open_edition,
+    person,
     registration_category,
+    sign_up,
 )
 
-NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 S = RegistrationStatus
-
-
-def open_edition(capacity=None, mode=RegistrationMode.OPEN, slug="2027", auto_promote=True,
-                 now=NOW):
-    """A published edition whose registration is open at `now`."""
-    edition = make_edition(slug=slug)
-    open_registration(edition, now=now, capacity=capacity, mode=mode, auto_promote=auto_promote)
-    return edition
-
-
-category = registration_category
-
-
-def person(n=1, **fields) -> service.Registrant:
-    values = dict(given_name=f"Given{n}", family_name=f"Family{n}", email=f"p{n}@example.org",
-                  organization="Police", country="NL")
-    values.update(fields)
-    return service.Registrant(**values)
-
-
-def sign_up(edition, n=1, code="government", now=NOW, verify=True, **fields) -> Registration:
-    registration = service.register(edition, person(n, **fields),
-                                    category_id=category(edition, code).id, consent=True, now=now)
-    if verify:
-        service.verify(registration, now=now)
-    return registration
 
 
 def statuses(edition) -> list[str]:
@@ -66,7 +41,7 @@ def test_register_is_unverified_until_the_email_link_is_used(app):
         registration = sign_up(edition, verify=False)
         assert registration.status == S.UNVERIFIED
         assert registration.arrival is None
-        service.verify(registration, now=NOW)
+        service.verify(registration, now=FIXED_NOW)
         assert registration.status == S.APPROVED
         assert registration.arrival == 1
         assert [(e.from_status, e.to_status) for e in registration.history] == [
@@ -87,7 +62,8 @@ def test_duplicate_email_creates_nothing_and_mails_the_existing_link(app):
         edition = open_edition()
         first = sign_up(edition, 1)
         again = service.register(edition, person(1, email=" P1@Example.org "),
-                                 category_id=category(edition).id, consent=True, now=NOW)
+                                 category_id=registration_category(edition).id, consent=True,
+                                 now=FIXED_NOW)
         assert again.id == first.id
         assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
         subjects = [m.subject for m in db.session.scalars(sa.select(OutboxMessage))]
@@ -103,7 +79,7 @@ def test_pending_and_approved_hold_seats_then_the_waiting_list_in_arrival_order(
         d = sign_up(edition, 4)
         assert statuses(edition) == ["pending", "approved", "waitlisted", "waitlisted"]
         user = make_user()
-        service.reject(a, user, now=NOW, note="Not this time.")
+        service.reject(a, user, now=FIXED_NOW, note="Not this time.")
         assert (a.status, c.status, d.status) == (S.REJECTED, S.APPROVED, S.WAITLISTED)
         assert c.history[-1].note == "promoted from the waiting list"
 
@@ -111,8 +87,9 @@ def test_pending_and_approved_hold_seats_then_the_waiting_list_in_arrival_order(
 def test_category_quota_skips_to_the_next_eligible_person(app):
     with app.app_context():
         edition = open_edition(capacity=3)
-        configuration.save_category(edition, category(edition, "academia"), name="Academia",
-                                    quota=1, requires_approval=False, now=NOW)
+        configuration.save_category(edition, registration_category(edition, "academia"),
+                                    name="Academia", quota=1, requires_approval=False,
+                                    now=FIXED_NOW)
         first = sign_up(edition, 1, code="academia")
         blocked = sign_up(edition, 2, code="academia")
         other = sign_up(edition, 3)
@@ -125,13 +102,13 @@ def test_raising_capacity_promotes_and_cancelling_frees_a_seat(app):
         edition = open_edition(capacity=1)
         a, b, c = (sign_up(edition, n) for n in (1, 2, 3))
         assert statuses(edition) == ["approved", "waitlisted", "waitlisted"]
-        service.cancel(a, now=NOW)
+        service.cancel(a, now=FIXED_NOW)
         assert (a.status, b.status, c.status) == (S.CANCELLED, S.APPROVED, S.WAITLISTED)
         settings = configuration.settings_of(edition.id)
         configuration.update_settings(edition, opens_at=settings.opens_at,
                                       closes_at=settings.closes_at, capacity=5,
                                       mode=settings.mode, auto_promote=True,
-                                      privacy_notice="", now=NOW)
+                                      privacy_notice="", now=FIXED_NOW)
         assert c.status == S.APPROVED
 
 
@@ -139,33 +116,34 @@ def test_manual_promotion_when_automatic_promotion_is_off(app):
     with app.app_context():
         edition = open_edition(capacity=1, auto_promote=False)
         a, b, c = (sign_up(edition, n) for n in (1, 2, 3))
-        service.cancel(a, now=NOW)
+        service.cancel(a, now=FIXED_NOW)
         assert (b.status, c.status) == (S.WAITLISTED, S.WAITLISTED)
         user = make_user()
-        service.promote(c, user, now=NOW)  # out of turn, by an organizer
+        service.promote(c, user, now=FIXED_NOW)  # out of turn, by an organizer
         assert c.status == S.APPROVED
         with pytest.raises(DomainError):
-            service.promote(b, user, now=NOW)
+            service.promote(b, user, now=FIXED_NOW)
 
 
 def test_registration_window_and_invitations(app):
     with app.app_context():
         edition = open_edition(mode=RegistrationMode.INVITATION)
         with pytest.raises(DomainError) as error:
-            sign_up(edition, 1, now=NOW + timedelta(days=31))
+            sign_up(edition, 1, now=FIXED_NOW + timedelta(days=31))
         assert "not open" in str(error.value.message)
         with pytest.raises(DomainError) as error:
             sign_up(edition, 1)
         assert error.value.field == "invitation_code"
-        configuration.invite(edition, ["guest@example.org"], now=NOW)
+        configuration.invite(edition, ["guest@example.org"], now=FIXED_NOW)
         mail = db.session.scalars(sa.select(OutboxMessage)).all()[-1]
         code = mail.text_body.split("invitation code is ")[1].split(".")[0]
-        registration = service.register(edition, person(1), category_id=category(edition).id,
-                                        consent=True, invitation_code=code, now=NOW)
+        registration = service.register(edition, person(1),
+                                        category_id=registration_category(edition).id,
+                                        consent=True, invitation_code=code, now=FIXED_NOW)
         assert registration.invitation_id is not None
         with pytest.raises(DomainError):  # single use
-            service.register(edition, person(2), category_id=category(edition).id,
-                             consent=True, invitation_code=code, now=NOW)
+            service.register(edition, person(2), category_id=registration_category(edition).id,
+                             consent=True, invitation_code=code, now=FIXED_NOW)
 
 
 def test_erasure_frees_the_seat_and_keeps_an_anonymous_count(app):
@@ -173,10 +151,10 @@ def test_erasure_frees_the_seat_and_keeps_an_anonymous_count(app):
         edition = open_edition(capacity=1)
         a = sign_up(edition, 1, dietary="vegetarian")
         b = sign_up(edition, 2)
-        privacy.erase(a, now=NOW)
+        privacy.erase(a, now=FIXED_NOW)
         assert (a.status, b.status) == (S.CANCELLED, S.APPROVED)
         assert (a.email, a.given_name, a.dietary, a.country) == (None, "", "", "NL")
-        assert a.anonymized_at == NOW
+        assert a.anonymized_at == FIXED_NOW
         assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
             OutboxMessage.to_address == "p1@example.org")) == 0
 
@@ -186,7 +164,7 @@ def test_purge_waits_for_the_retention_period(app):
         edition = open_edition()
         sign_up(edition, 1)
         with pytest.raises(DomainError):
-            privacy.purge_edition(edition, retention_days=180, now=NOW)
+            privacy.purge_edition(edition, retention_days=180, now=FIXED_NOW)
         later = datetime(2027, 10, 1, tzinfo=UTC)
         assert privacy.purge_edition(edition, retention_days=180, now=later) == 1
         registration = db.session.scalar(sa.select(Registration))
@@ -201,12 +179,12 @@ def test_workshops_never_oversell_and_refuse_overlaps(app):
         clash = make_session(edition, "Clash", starts_at=start + timedelta(minutes=30),
                              type=SessionType.WORKSHOP, capacity=5)
         a, b = sign_up(edition, 1), sign_up(edition, 2)
-        assert workshops.choose(a, lab, now=NOW).status == WorkshopStatus.CONFIRMED
-        assert workshops.choose(b, lab, now=NOW).status == WorkshopStatus.WAITLISTED
+        assert workshops.choose(a, lab, now=FIXED_NOW).status == WorkshopStatus.CONFIRMED
+        assert workshops.choose(b, lab, now=FIXED_NOW).status == WorkshopStatus.WAITLISTED
         with pytest.raises(DomainError) as error:
-            workshops.choose(a, clash, now=NOW)
+            workshops.choose(a, clash, now=FIXED_NOW)
         assert "overlaps" in str(error.value.message)
-        service.cancel(a, now=NOW)
+        service.cancel(a, now=FIXED_NOW)
         assert b.workshops[0].status == WorkshopStatus.CONFIRMED
 
 
@@ -217,9 +195,9 @@ def test_tokens_are_stored_hashed_and_expire(app):
         body = db.session.scalars(sa.select(OutboxMessage)).all()[-1].text_body
         token = body.split("/manage-registration/")[1].split()[0]
         assert len(token) >= 43
-        assert registration_for_token(token, NOW) is not None
-        assert registration_for_token(token + "x", NOW) is None
-        assert registration_for_token(token, NOW + timedelta(days=401)) is None
+        assert registration_for_token(token, FIXED_NOW) is not None
+        assert registration_for_token(token + "x", FIXED_NOW) is None
+        assert registration_for_token(token, FIXED_NOW + timedelta(days=401)) is None
         from meetings.registration.models import AccessToken
         assert token not in db.session.scalar(sa.select(AccessToken.token_hash))
 
@@ -236,9 +214,9 @@ def rush(app, edition_id, category_id, count) -> list[BaseException]:
                 edition = db.session.get(Edition, edition_id)
                 barrier.wait(timeout=30)
                 registration = service.register(edition, person(n), category_id=category_id,
-                                                 consent=True, now=NOW)
+                                                 consent=True, now=FIXED_NOW)
                 db.session.commit()
-                service.verify(registration, now=NOW)
+                service.verify(registration, now=FIXED_NOW)
                 db.session.commit()
         except BaseException as error:  # noqa: BLE001 - the test reports every failure
             errors.append(error)
@@ -265,7 +243,7 @@ def assert_no_oversell(app, edition_id, capacity, count):
 def prepare_rush(app, capacity):
     with app.app_context():
         edition = open_edition(capacity=capacity)
-        ids = edition.id, category(edition).id
+        ids = edition.id, registration_category(edition).id
         db.session.commit()
     return ids
 
