@@ -5,7 +5,8 @@ import sqlalchemy as sa
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.registration import privacy
-from tests.test_registration_service import NOW, open_edition, sign_up
+from tests.factories import FIXED_NOW as NOW
+from tests.factories import open_edition, sign_up
 
 
 def test_erasing_one_edition_keeps_the_same_persons_mail_for_another(app):
