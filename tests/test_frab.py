@@ -11,7 +11,7 @@ from meetings import frab
 from meetings.agenda.visibility import public_view
 from meetings.models import SessionAccess, SessionStatus, SpeakerRole
 from tests.conftest import SHARED
-from tests.test_ical import (
+from tests.exporters import (
     SITE,
     check_snapshot,
     make_session,

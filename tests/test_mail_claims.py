@@ -19,8 +19,7 @@ from meetings.mail.sender import Batch, claim_next, deliver_pending
 from meetings.mail.service import queue_message
 from meetings.models import utcnow
 from tests.conftest import POSTGRES_URL
-from tests.test_mail import smtp_server  # noqa: F401  (fixture)
-from tests.test_mail_terminal import Output
+from tests.process_output import Output
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = str(Path(sys.executable).parent / "flask")

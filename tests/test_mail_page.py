@@ -13,7 +13,7 @@ from meetings.mail.sender import Batch, deliver_pending
 from meetings.mail.service import queue_message
 from meetings.models import AuditEntry
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.test_mail import Inbox, free_port
+from tests.smtp import Inbox, free_port
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 

@@ -18,7 +18,7 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.service import queue_message
 from tests.factories import make_edition, open_registration, registration_category
-from tests.test_mail import free_port
+from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = str(Path(sys.executable).parent / "flask")

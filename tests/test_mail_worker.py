@@ -17,7 +17,7 @@ from meetings.mail.sender import Batch, deliver_pending
 from meetings.mail.service import clean_header, queue_message
 from meetings.mail.worker import MailWorker
 from tests.factories import make_edition, open_registration, registration_category
-from tests.test_mail import Inbox, free_port, smtp_server  # noqa: F401  (fixture)
+from tests.smtp import Inbox, free_port
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 
