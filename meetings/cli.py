@@ -178,8 +178,9 @@ def purge(edition: str | None, due: bool) -> None:
     from flask import current_app
 
     from meetings.audit.service import record
+    from meetings.database import vacuum_full
     from meetings.models import Edition, utcnow
-    from meetings.registration.privacy import purge_edition
+    from meetings.registration.privacy import personal_tables, purge_edition
 
     found = db.session.scalar(sa.select(Edition).where(Edition.slug == edition))
     if found is None:
@@ -193,4 +194,5 @@ def purge(edition: str | None, due: bool) -> None:
     record(None, "registration.purge", f"Anonymized {count} registrations of {found.slug}.",
            edition=found, now=now)
     db.session.commit()
+    vacuum_full(db.engine, personal_tables())  # PostgreSQL: no readable copies of deleted rows
     click.echo(f"Anonymized {count} registration(s) of {found.slug}.")

@@ -1,11 +1,17 @@
-"""Engine set-up that SQLAlchemy leaves to the application."""
+"""Engine set-up that SQLAlchemy leaves to the application, and the clean-up a purge needs."""
+
+from collections.abc import Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+# VACUUM FULL waits for an exclusive lock: a purge gives up rather than stall the site.
+VACUUM_LOCK_TIMEOUT = "30s"
+
 
 def enable_sqlite_foreign_keys(engine: Engine) -> None:
-    """SQLite ignores foreign keys (and so ON DELETE CASCADE) unless each connection asks."""
+    """Per SQLite connection: enforce foreign keys (and so ON DELETE CASCADE), and overwrite
+    deleted content with zeros (secure_delete) so erased values do not linger in free pages."""
     if engine.dialect.name != "sqlite":
         return
 
@@ -13,4 +19,20 @@ def enable_sqlite_foreign_keys(engine: Engine) -> None:
     def _on_connect(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+def vacuum_full(engine: Engine, tables: Iterable[sa.Table]) -> None:
+    """PostgreSQL: rewrite these tables so deleted and updated rows leave no readable tuples.
+
+    Call after the commit: VACUUM cannot run inside a transaction. SQLite needs nothing, as
+    secure_delete already overwrote what was deleted.
+    """
+    if engine.dialect.name != "postgresql":
+        return
+    names = ", ".join(engine.dialect.identifier_preparer.format_table(t) for t in tables)
+    with engine.connect() as connection:
+        connection = connection.execution_options(isolation_level="AUTOCOMMIT")
+        connection.execute(sa.text(f"SET lock_timeout = '{VACUUM_LOCK_TIMEOUT}'"))
+        connection.execute(sa.text(f"VACUUM FULL {names}"))

@@ -2,11 +2,19 @@
 
 from datetime import datetime
 
+import sqlalchemy as sa
+from flask import url_for
+
 from meetings.attendance import agenda_choices, feed_tokens, workshops
-from meetings.attendance.views import personal_context
+from meetings.attendance.models import AgendaChoice, PersonalFeed, WorkshopSeat
+from meetings.attendance.views import feed_key, personal_context
 from meetings.extensions import db
+from meetings.i18n import gettext as _
+from meetings.models import Session
 from meetings.registration import signals
+from meetings.registration.exports import iso
 from meetings.registration.models import Registration
+from meetings.registration.personal_data import Section
 
 
 @signals.leaving.connect
@@ -27,3 +35,32 @@ def forget_own_agenda(registration: Registration) -> None:
 @signals.manage_page.connect
 def manage_page_part(registration: Registration, *, token: str) -> dict:
     return personal_context(registration)
+
+
+def seen_title(registration: Registration, session: Session) -> str:
+    """A session's title as the attendee may see it (the manage page's rule)."""
+    return session.title if agenda_choices.may_see(registration, session) else _("Closed session")
+
+
+@signals.personal_data.connect
+def personal_data_sections(registration: Registration) -> list[Section]:
+    """Workshop places, the personal agenda (by title) and the calendar address."""
+    seats = db.session.execute(sa.select(WorkshopSeat, Session).join(Session).where(
+        WorkshopSeat.registration_id == registration.id).order_by(Session.starts_at, Session.id))
+    choices = db.session.execute(sa.select(AgendaChoice, Session).join(Session).where(
+        AgendaChoice.registration_id == registration.id).order_by(Session.starts_at, Session.id))
+    feed = db.session.scalar(sa.select(PersonalFeed).where(
+        PersonalFeed.registration_id == registration.id))
+    token = feed_tokens.existing_feed_token(registration, feed_key()) if feed else None
+    return [
+        Section("workshops", WorkshopSeat.__tablename__, [
+            {"session": seen_title(registration, session), "starts_at": iso(session.starts_at),
+             "status": seat.status.value, "since": iso(seat.created_at)}
+            for seat, session in seats]),
+        Section("personal_agenda", AgendaChoice.__tablename__, [
+            {"session": seen_title(registration, session), "starts_at": iso(session.starts_at),
+             "added_at": iso(choice.created_at)} for choice, session in choices]),
+        Section("calendar_feed", PersonalFeed.__tablename__, [
+            {"address": url_for("feeds.personal", token=token, _external=True) if token else None,
+             "created_at": iso(feed.created_at)}] if feed else []),
+    ]

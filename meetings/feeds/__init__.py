@@ -1,6 +1,6 @@
 """Feeds feature."""
 
-from meetings.feeds import views  # noqa: F401  (their pages are on bp)
+from meetings.feeds import receivers, views  # noqa: F401  (pages on bp; receivers)
 from meetings.feeds.blueprint import bp
 
 __all__ = ["bp"]

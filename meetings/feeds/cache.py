@@ -141,3 +141,16 @@ def store(feed: Feed, version: str, edition_id: int | None, now: datetime) -> No
         set_={name: statement.excluded[name] for name in values if name != "key"},
     )
     db.session.execute(statement)
+
+
+def personal_key(registration_id: int) -> str:
+    """The key under which one attendee's personal feed is stored."""
+    return f"personal/{registration_id}"
+
+
+def forget_stored(key: str) -> None:
+    """Delete a stored feed and this process's copy of its body (its owner erased their data)."""
+    etag = db.session.scalar(sa.select(FeedCache.etag).where(FeedCache.key == key))
+    db.session.execute(sa.delete(FeedCache).where(FeedCache.key == key))
+    with _memory_lock:
+        _memory.pop(etag, None)

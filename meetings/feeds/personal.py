@@ -16,10 +16,11 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from meetings import ical
+from meetings.agenda.visibility import SessionView, Viewer, public_view
 from meetings.attendance import agenda_choices
 from meetings.countries import country_name
 from meetings.extensions import db
-from meetings.feeds.cache import Feed, cached
+from meetings.feeds.cache import Feed, cached, personal_key
 from meetings.feeds.service import ICS, Site, feed_options, sessions_for_feed, visible
 from meetings.i18n import gettext as _
 from meetings.models import Edition, FeedCache, Session
@@ -48,7 +49,7 @@ def personal_feed(registration: Registration, site: Site, now: datetime) -> Feed
         with force_locale(site.locale):
             return personal_body(registration, site, now)
 
-    key = f"personal/{registration.id}"
+    key = personal_key(registration.id)
     return cached(key, feed_version(registration, site), content_type=ICS,
                   last_modified=next_modified(key, max(now, edition.updated_at)), build=build,
                   now=now, edition_id=edition.id)
@@ -71,17 +72,18 @@ def personal_body(registration: Registration, site: Site, now: datetime) -> byte
     base = feed_options(site)
     days = ical.edition_event(edition, f"edition-{edition.id}-days@{site.domain}",
                               site.edition_url(edition), country_name, now)
-    events = [ical.session_event(session, session_options(registration, session, base), now)
-              for session in sessions]
+    viewer = agenda_choices.viewer_of(registration)
+    shown = [public_view(session, viewer, base.labels.closed_session) for session in sessions]
+    events = [ical.session_event(session, session_options(viewer, session, base), now)
+              for session in shown]
     return ical.calendar(calendar_info(edition, site), [days, *events])
 
 
-def session_options(registration: Registration, session: Session,
-                    base: ical.FeedOptions) -> ical.FeedOptions:
+def session_options(viewer: Viewer, session: SessionView, base: ical.FeedOptions
+                    ) -> ical.FeedOptions:
     """Details of a closed session and online links only where the attendee is entitled."""
-    details = agenda_choices.may_see(registration, session)
-    online = details and agenda_choices.gets_online_links(registration)
-    return dataclasses.replace(base, private=details, online_links=online)
+    details = not session.withheld
+    return dataclasses.replace(base, private=details, online_links=details and viewer.online_links)
 
 
 def calendar_info(edition: Edition, site: Site) -> ical.CalendarInfo:

@@ -128,3 +128,17 @@ def erase_messages_about(registration_ids: sa.Select) -> int:
         db.delete(OutboxMessage).where(OutboxMessage.registration_id.in_(registration_ids))
     )
     return result.rowcount or 0
+
+
+def erase_invitation_messages(invitations: sa.Select) -> int:
+    """Delete the invitation emails of the invitations this query selects (address, created_at).
+
+    An invitation email is about no registration yet: it is the one queued to the invitation's
+    address when the invitation was made.
+    """
+    sent = invitations.subquery()
+    result = db.session.execute(db.delete(OutboxMessage).where(
+        OutboxMessage.registration_id.is_(None),
+        sa.exists().where(OutboxMessage.to_address == sent.c.email,
+                          OutboxMessage.created_at == sent.c.created_at)))
+    return result.rowcount or 0

@@ -19,3 +19,7 @@ erasing = registration_signals.signal("registration-erasing")
 # sender: the Registration; keyword `token`. The self-service page is being drawn: receivers
 # return a dict of extra template context (reads only).
 manage_page = registration_signals.signal("registration-manage-page")
+
+# sender: the Registration. "Download my data" is being built: receivers return a list of
+# personal_data.Section, one per table of theirs that refers to the registration (reads only).
+personal_data = registration_signals.signal("registration-personal-data")

@@ -4,14 +4,13 @@ import json
 
 import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
 
 from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.i18n import gettext as _
 from meetings.models import Edition, utcnow
-from meetings.registration import configuration, exports, privacy, service, signals
+from meetings.registration import configuration, privacy, service, signals
 from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
     ConfirmForm,
@@ -23,6 +22,7 @@ from meetings.registration.forms import (
 )
 from meetings.registration.models import Registration, RegistrationStatus
 from meetings.registration.notify import send_registration_mail
+from meetings.registration.personal_data import personal_data
 from meetings.registration.tokens import registration_or_404
 from meetings.web.uniform_timing import LOST_LINK_FLOOR, no_sooner_than
 
@@ -153,12 +153,8 @@ def edit_details(token: str):
 
 @bp.get("/manage-registration/<token>/data.json")
 def download_data(token: str):
-    registration = db.session.scalar(
-        sa.select(Registration).where(Registration.id == registration_or_404(token, utcnow()).id)
-        .options(selectinload(Registration.history)))
-    questions = db.session.scalars(configuration.questions_of(registration.edition_id)).all()
-    body = json.dumps(exports.registration_data(registration, questions), indent=2,
-                      ensure_ascii=False)
+    registration = registration_or_404(token, utcnow())
+    body = json.dumps(personal_data(registration), indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="registration-{registration.id}.json"'})
 
