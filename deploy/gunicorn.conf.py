@@ -10,9 +10,13 @@ are read by the app from the same environment.
 
 import multiprocessing
 import os
-import re
+import sys
 
 from gunicorn.glogging import Logger
+
+# The checkout (this file's parent's parent) on the path, for the app's own redaction rules.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from meetings.web.log_redaction import redact  # noqa: E402
 
 # The address nginx's `upstream meetings_app` lists for this host.
 bind = [os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")]
@@ -35,20 +39,9 @@ accesslog = "-"
 errorlog = "-"
 loglevel = "info"
 # Client address (from nginx), method, path, status, bytes, milliseconds. No query string and no
-# Referer: both can hold tokens; token paths are shortened by RedactingLogger below.
+# Referer: both can hold tokens; tokens in paths keep their first characters only
+# (meetings/web/log_redaction.py, through RedactingLogger below).
 access_log_format = '%({x-forwarded-for}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(M)sms'
-
-TOKEN_PATH = re.compile(
-    r"^(/manage-registration/|/feeds/organizer/|/feeds/|/invitation/|/password/[a-z-]+/)"
-    r"[^/.]+"
-)
-LONG_SEGMENT = re.compile(r"[A-Za-z0-9_-]{32,}")
-
-
-def redact(path: str) -> str:
-    """A request path with secret tokens replaced by [token]."""
-    path = TOKEN_PATH.sub(r"\1[token]", path or "")
-    return LONG_SEGMENT.sub("[token]", path)
 
 
 class RedactingLogger(Logger):

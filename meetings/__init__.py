@@ -30,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
                                 x_port=hops)
 
+    register_log_redaction(app)
     register_request_guards(app)
     register_extensions(app)
     register_blueprints(app)
@@ -38,6 +39,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_security_headers(app)
     register_commands(app)
     return app
+
+
+def register_log_redaction(app: Flask) -> None:
+    from meetings.web import log_redaction
+
+    log_redaction.init_app(app)
 
 
 def register_request_guards(app: Flask) -> None:

@@ -113,6 +113,9 @@ SETTINGS: tuple[Setting, ...] = (
             "quiet minutes after the last agenda change before attendees are mailed", minimum=0),
     Setting("FEED_TOKEN_KEY", str, None,
             "key for personal feed addresses (SECRET_KEY when unset)", secret=True),
+    Setting("MAIL_BODY_KEY", str, None,
+            "encrypts queued mail bodies (their links) at rest; derived from SECRET_KEY when unset",
+            secret=True),
 )
 
 MIN_SECRET_KEY_LENGTH = 32  # characters of the key given in the environment
@@ -147,10 +150,11 @@ def environment_config(environ: Mapping[str, str] | None = None) -> dict:
         config[setting.name] = setting.parse(text)
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config.pop("DATABASE_URL"))
-    if len(config.get("SECRET_KEY") or "x" * MIN_SECRET_KEY_LENGTH) < MIN_SECRET_KEY_LENGTH:
-        raise ConfigurationError(f"SECRET_KEY is too short: use at least {MIN_SECRET_KEY_LENGTH} "
-                                 "random characters (python3 -c 'import secrets; "
-                                 "print(secrets.token_hex(32))')")
+    for name in ("SECRET_KEY", "MAIL_BODY_KEY"):
+        if len(config.get(name) or "x" * MIN_SECRET_KEY_LENGTH) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigurationError(f"{name} is too short: use at least {MIN_SECRET_KEY_LENGTH} "
+                                     "random characters (python3 -c 'import secrets; "
+                                     "print(secrets.token_hex(32))')")
     return config
 
 

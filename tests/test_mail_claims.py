@@ -52,10 +52,12 @@ def test_a_claimed_message_is_skipped_by_another_sender(app, smtp_server):  # no
 
 def start_worker(app, smtp_port: int, *options: str) -> tuple[subprocess.Popen, Output]:
     """`flask --app app meetings mail-worker` in its own process, on the test's database."""
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port)  # this process queues
+    # This process queues; both encrypt and decrypt bodies with the same MAIL_BODY_KEY.
+    body_key = "worker-body-key-" + "0" * 32
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_port, MAIL_BODY_KEY=body_key)
     env = {key: value for key, value in os.environ.items() if not key.startswith("MAIL_")}
     env.update(DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"],
-               SECRET_KEY="worker-test-" + "0" * 32,
+               SECRET_KEY="worker-test-" + "0" * 32, MAIL_BODY_KEY=body_key,
                MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp_port), MAIL_TIMEOUT="2",
                PYTHONUNBUFFERED="1")
     process = subprocess.Popen([FLASK, "--app", "app", "meetings", "mail-worker", *options],

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm as so
 
 from meetings.extensions import db
+from meetings.mail.encryption import SealedText
 from meetings.models import UTCDateTime, enum_column, utcnow
 
 
@@ -24,8 +25,11 @@ class OutboxMessage(db.Model):
         sa.ForeignKey("registration.id", ondelete="SET NULL"), index=True
     )
     subject: so.Mapped[str] = so.mapped_column(sa.String(300))
-    text_body: so.Mapped[str] = so.mapped_column(sa.Text)
-    html_body: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    # Encrypted at rest and emptied once delivered; deferred, so only the sender loads them.
+    text_body: so.Mapped[str] = so.mapped_column(SealedText, deferred=True,
+                                                   deferred_group="body")
+    html_body: so.Mapped[str] = so.mapped_column(SealedText, default="", deferred=True,
+                                                   deferred_group="body")
     status: so.Mapped[OutboxStatus] = so.mapped_column(
         enum_column(OutboxStatus), default=OutboxStatus.PENDING
     )

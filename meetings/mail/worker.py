@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from meetings.extensions import db
+from meetings.mail.encryption import UnreadableBody
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.sender import Batch, deliver_pending
 from meetings.mail.service import CHANNEL
@@ -59,6 +60,7 @@ class MailWorker:
                  "LISTEN " + CHANNEL if self.conninfo else f"polling every {self.poll:g} s")
         with self.app.app_context():
             try:
+                refuse_a_wrong_key()
                 while not self.stopping.is_set():
                     self.listen()  # before reading, so a commit after this pass still wakes us
                     self.run_periodic()
@@ -155,6 +157,21 @@ class MailWorker:
         self.close_listener()
         os.close(self.wake_read)
         os.close(self.wake_write)
+
+
+def refuse_a_wrong_key() -> None:
+    """Stop at once, naming the setting, when the newest queued body does not decrypt."""
+    try:
+        db.session.scalar(sa.select(OutboxMessage.text_body)
+                          .where(OutboxMessage.status == OutboxStatus.PENDING,
+                                 OutboxMessage.text_body != "")
+                          .order_by(OutboxMessage.id.desc()).limit(1))
+    except UnreadableBody as error:
+        raise SystemExit(f"meetings: configuration error: {error}") from None
+    except Exception:  # noqa: BLE001 - a database outage is the delivery loop's to wait out
+        log.exception("Mail worker: cannot check the mail body key yet")
+    finally:
+        db.session.remove()
 
 
 def listen_conninfo(uri: str) -> str | None:

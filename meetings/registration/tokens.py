@@ -1,13 +1,14 @@
 """Manage-link tokens: random, shown once in an email, stored only as a SHA-256 hash."""
 
 import secrets
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, current_app
 from sqlalchemy.orm import joinedload
 
 from meetings.extensions import db
+from meetings.models import Edition
 from meetings.registration.models import AccessToken, Registration
 from meetings.secret_tokens import hash_token
 
@@ -18,8 +19,17 @@ def issue_token(registration: Registration, now: datetime) -> str:
     """Create a new manage link token (256 random bits); earlier links stay valid."""
     token = secrets.token_urlsafe(32)
     db.session.add(AccessToken(registration=registration, token_hash=hash_token(token),
-                               created_at=now, expires_at=now + TOKEN_LIFETIME))
+                               created_at=now, expires_at=token_expiry(registration, now)))
     return token
+
+
+def token_expiry(registration: Registration, now: datetime) -> datetime:
+    """TOKEN_LIFETIME from now, but never past the day the edition's data may be purged."""
+    from meetings.registration.privacy import purge_after  # privacy imports this module
+
+    edition = registration.edition or db.session.get(Edition, registration.edition_id)
+    purge_day = purge_after(edition, current_app.config["REGISTRATION_RETENTION_DAYS"])
+    return min(now + TOKEN_LIFETIME, datetime.combine(purge_day, time(), tzinfo=UTC))
 
 
 def registration_for_token(token: str, now: datetime) -> Registration | None:

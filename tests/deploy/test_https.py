@@ -266,8 +266,8 @@ def test_logs_keep_tokens_and_query_strings_out(https_site):
     def logs():
         text = https_site.nginx.access_log() + https_site.gunicorn.output()
         # Both servers log each request just after answering it: wait for all four lines.
-        return text if (text.count("/manage-registration/[token]") >= 2
-                        and text.count("/feeds/[token].ics") >= 2) else ""
+        return text if (text.count("/manage-registration/AAAA[...]") >= 2
+                        and text.count("/feeds/AAAA[...].ics") >= 2) else ""
 
     logs = stack.wait_until(logs, 5, "both access logs")
     assert token not in logs and "secret-code" not in logs
