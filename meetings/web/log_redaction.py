@@ -44,5 +44,7 @@ FILTER = RedactingFilter()
 
 def init_app(app: Flask) -> None:
     """Redact the development server's request log and Flask's "Exception on <path>" lines."""
-    for logger in (logging.getLogger("werkzeug"), app.logger):
+    # app.logger's own logger, named rather than through app.logger: that property would give it
+    # Flask's stderr handler now, before the CLI configures logging, and lines would repeat.
+    for logger in (logging.getLogger("werkzeug"), logging.getLogger(app.name)):
         logger.addFilter(FILTER)
