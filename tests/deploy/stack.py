@@ -260,7 +260,7 @@ class Nginx:
         return f"https://127.0.0.1:{self.https_port}"
 
     def access_log(self) -> str:
-        path = self.directory / "meetings.web.access.log"
+        path = self.directory / "meetings.access.log"
         return path.read_text(errors="replace") if path.exists() else ""
 
     def error_log(self) -> str:
