@@ -1,6 +1,6 @@
 """Personal data: erasure on request, purge after the retention period, the participant list."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -16,6 +16,7 @@ from meetings.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from meetings.registration.purge_date import purge_after
 from meetings.registration.seats import change_status, lock_edition, promote_waiting
 from meetings.registration.service import notify_promoted
 from meetings.registration.tokens import delete_tokens
@@ -74,11 +75,6 @@ def erase(registration: Registration, *, now: datetime) -> None:
         change_status(registration, RegistrationStatus.CANCELLED, now=now, actor="attendee")
     anonymize(registration)
     notify_promoted(promote_waiting(settings, now), now)
-
-
-def purge_after(edition: Edition, retention_days: int) -> date:
-    """The first day on which an edition's personal data may be purged."""
-    return edition.ends_on + timedelta(days=retention_days + 1)
 
 
 def purge_edition(edition: Edition, *, retention_days: int, now: datetime) -> int:

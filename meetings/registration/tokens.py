@@ -10,6 +10,7 @@ from sqlalchemy.orm import joinedload
 from meetings.extensions import db
 from meetings.models import Edition
 from meetings.registration.models import AccessToken, Registration
+from meetings.registration.purge_date import purge_after
 from meetings.secret_tokens import hash_token
 
 TOKEN_LIFETIME = timedelta(days=400)
@@ -25,8 +26,6 @@ def issue_token(registration: Registration, now: datetime) -> str:
 
 def token_expiry(registration: Registration, now: datetime) -> datetime:
     """TOKEN_LIFETIME from now, but never past the day the edition's data may be purged."""
-    from meetings.registration.privacy import purge_after  # privacy imports this module
-
     edition = registration.edition or db.session.get(Edition, registration.edition_id)
     purge_day = purge_after(edition, current_app.config["REGISTRATION_RETENTION_DAYS"])
     return min(now + TOKEN_LIFETIME, datetime.combine(purge_day, time(), tzinfo=UTC))

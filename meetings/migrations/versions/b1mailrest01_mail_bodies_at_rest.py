@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from meetings.mail.encryption import body_cipher, seal, unseal
 from meetings.models import UTCDateTime
-from meetings.registration.privacy import purge_after
+from meetings.registration.purge_date import purge_after
 
 
 # revision identifiers, used by Alembic.
