@@ -37,6 +37,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_error_pages(app)
     register_security_headers(app)
+    register_unit_of_work(app)
     register_commands(app)
     return app
 
@@ -107,6 +108,12 @@ def register_security_headers(app: Flask) -> None:
     from meetings.web import security
 
     security.init_app(app)
+
+
+def register_unit_of_work(app: Flask) -> None:
+    from meetings.web import unit_of_work
+
+    unit_of_work.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,12 +9,11 @@ from meetings.accounts.blueprint import bp
 from meetings.accounts.forms import ButtonForm, PolicyForm, UserForm
 from meetings.audit.service import record
 from meetings.editions.service import managed_editions
-from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
 from meetings.web.access import admin_required
-from meetings.web.form_errors import add_error
+from meetings.web.unit_of_work import domain_errors
 
 
 @bp.get("/manage/users/")
@@ -34,7 +33,6 @@ def two_factor_policy():
         two_factor.require_two_factor(required)
         record(current_user, "settings.two_factor",
                f"Two-factor authentication {'required' if required else 'optional'} for everyone")
-        db.session.commit()
         flash(_("Two-factor authentication is now required for every account.") if required
               else _("Two-factor authentication is now optional."), "success")
     return redirect(url_for(".index"))
@@ -52,18 +50,14 @@ def create():
     form = UserForm()
     form.editions.choices = edition_choices()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             user = service.invite_user(form.email.data, name=form.name.data or "",
                                        is_admin=form.is_admin.data, active=form.active.data,
                                        editions=service.selected_editions(form.editions.data))
             links.send_invitation(user, invited_by=current_user, now=utcnow(),
                                   site_url=current_app.config["SITE_URL"])
             record(current_user, "user.invite", f"Invited {user.email} to set a password")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "email")
-        else:
+        if outcome.ok:
             flash(_("Invitation sent to %(email)s. The link works once, for seven days.",
                     email=user.email), "success")
             return redirect(url_for(".index"))
@@ -79,17 +73,13 @@ def edit(user_id: int):
     if request.method == "GET":
         form.editions.data = [e.id for e in user.editions]
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             service.update_user(user, name=form.name.data or "", is_admin=form.is_admin.data,
                                 active=form.active.data,
                                 editions=service.selected_editions(form.editions.data),
                                 now=utcnow())
             record(current_user, "user.update", f"Updated account {user.email}")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             flash(_("Account saved."), "success")
             return redirect(url_for(".index"))
     return render_template("accounts/edit.html", form=form, user=user, button=ButtonForm())
@@ -102,7 +92,6 @@ def reinvite(user_id: int):
     links.send_invitation(user, invited_by=current_user, now=utcnow(),
                           site_url=current_app.config["SITE_URL"])
     record(current_user, "user.invite", f"Sent {user.email} a new link to set a password")
-    db.session.commit()
     flash(_("A new link to set a password was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for(".edit", user_id=user.id))
 
@@ -113,7 +102,6 @@ def reset_two_factor(user_id: int):
     user = db.get_or_404(User, user_id)
     service.reset_two_factor(user, now=utcnow())
     record(current_user, "user.two_factor_off", f"Turned two-factor off for {user.email}")
-    db.session.commit()
     flash(_("Two-factor authentication is off for %(email)s; their sessions ended.",
             email=user.email), "success")
     return redirect(url_for(".edit", user_id=user.id))

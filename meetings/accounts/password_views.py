@@ -8,12 +8,11 @@ from meetings.accounts.blueprint import bp
 from meetings.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from meetings.accounts.models import TokenPurpose
 from meetings.audit.service import record
-from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.i18n import gettext as _
 from meetings.models import utcnow
-from meetings.web.form_errors import add_error
 from meetings.web.uniform_timing import no_sooner_than
+from meetings.web.unit_of_work import domain_errors
 
 # Asking for a reset link answers after the same fixed time whether or not an account exists
 # and a mail was queued, so the timing does not tell which addresses have accounts.
@@ -31,7 +30,7 @@ def forgot_password():
     if form.validate_on_submit():
         with no_sooner_than(RESET_ANSWER_SECONDS):
             links.request_password_reset(form.email.data, now=utcnow(), site_url=site_url())
-            db.session.commit()
+            db.session.commit()  # inside the floor, so both answers take the same time
         # The same answer whether or not the address has an account.
         flash(_("If this address has an active account, a link to set a new password is on its "
                 "way. It works once, within an hour."), "success")
@@ -59,14 +58,10 @@ def set_password_page(token: str, purpose: TokenPurpose):
         return render_template("accounts/link_invalid.html"), 404
     form = NewPasswordForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             user = links.set_password_with_link(token, purpose, form.password.data, now=now)
             record(user, f"user.{purpose.value}_used", f"{user.email} set a password with a link")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "password")
-        else:
+        if outcome.ok:
             flash(_("Your password is set. Please log in."), "success")
             return redirect(url_for(".login"))
     return render_template("accounts/set_password.html", form=form, user=link.user,
@@ -88,15 +83,11 @@ def change_password():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         user = current_user._get_current_object()
-        try:
+        with domain_errors(form) as outcome:
             service.change_password(user, form.current_password.data, form.new_password.data,
                                     now=utcnow())
             record(user, "user.password_changed", f"{user.email} changed their password")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "new_password")
-        else:
+        if outcome.ok:
             login_user(user)  # this session goes on with the new token; every other one ended
             flash(_("Your password is changed. Your other sessions are logged out."), "success")
             return redirect(url_for(".account"))

@@ -7,12 +7,11 @@ from meetings.accounts import service, two_factor
 from meetings.accounts.blueprint import bp
 from meetings.accounts.forms import CodeForm, StartTwoFactorForm, TurnOffTwoFactorForm
 from meetings.audit.service import record
-from meetings.errors import DomainError
-from meetings.extensions import db, limiter
+from meetings.extensions import limiter
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import utcnow
-from meetings.web.form_errors import add_error
+from meetings.web.unit_of_work import domain_errors
 
 SIX_DIGITS = _l("The 6-digit code your authenticator app shows now.")
 
@@ -41,12 +40,9 @@ def start_two_factor():
     form = StartTwoFactorForm(prefix="start")
     if not form.validate_on_submit():
         return status_page(start_form=form)
-    try:
+    with domain_errors(form) as outcome:
         service.start_two_factor(current_user._get_current_object(), form.password.data)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        add_error(form, error, "password")
+    if not outcome.ok:
         return status_page(start_form=form)
     return redirect(url_for(".set_up_two_factor"))
 
@@ -61,14 +57,10 @@ def set_up_two_factor():
     form = CodeForm()
     form.code.description = SIX_DIGITS
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             codes = two_factor.confirm_enrolment(user, form.code.data, now=utcnow())
             record(user, "user.two_factor_on", f"{user.email} turned two-factor on")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "code")
-        else:
+        if outcome.ok:
             return render_template("accounts/recovery_codes.html", codes=codes, new=True)
     uri = two_factor.provisioning_uri(user)
     return render_template("accounts/two_factor_setup.html", form=form, secret=user.totp_secret,
@@ -82,14 +74,10 @@ def new_recovery_codes():
     user = current_user._get_current_object()
     form = CodeForm(prefix="codes")
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             codes = service.new_recovery_codes(user, form.code.data, now=utcnow())
             record(user, "user.recovery_codes", f"{user.email} made new recovery codes")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "code")
-        else:
+        if outcome.ok:
             return render_template("accounts/recovery_codes.html", codes=codes, new=False)
     return status_page(codes_form=form)
 
@@ -101,14 +89,10 @@ def turn_off_two_factor():
     user = current_user._get_current_object()
     form = TurnOffTwoFactorForm(prefix="off")
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             service.turn_off_two_factor(user, form.password.data, form.code.data, now=utcnow())
             record(user, "user.two_factor_off", f"{user.email} turned two-factor off")
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "code")
-        else:
+        if outcome.ok:
             flash(_("Two-factor authentication is off."), "success")
             return redirect(url_for(".two_factor_status"))
     return status_page(off_form=form)

@@ -11,11 +11,10 @@ from meetings.accounts import service, throttle, two_factor
 from meetings.accounts.blueprint import bp
 from meetings.accounts.forms import CodeForm, LoginForm
 from meetings.accounts.redirects import local_path
-from meetings.errors import DomainError
-from meetings.extensions import db, limiter
+from meetings.extensions import limiter
 from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
-from meetings.web.form_errors import add_error
+from meetings.web.unit_of_work import domain_errors
 
 # Sign-ins go to the security log (journald under systemd), the audit log keeps changes.
 log = logging.getLogger("meetings.web.security")
@@ -36,15 +35,14 @@ def login():
         return redirect(safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             user = service.authenticate(form.email.data, form.password.data)
-        except DomainError as error:
+        if not outcome.ok:
             log.warning("Login refused for %r from %s: %s", form.email.data[:254],
-                        request.remote_addr, error.message)
-            add_error(form, error, "password")
+                        request.remote_addr, outcome.error.message)
+        elif user.totp_enabled:
+            return ask_for_code(user)
         else:
-            if user.totp_enabled:
-                return ask_for_code(user)
             return complete_login(user, "password")
     return render_template("accounts/login.html", form=form)
 
@@ -59,7 +57,6 @@ def complete_login(user: User, method: str):
     session.pop(PENDING, None)
     login_user(user)
     throttle.clear_failures(user.email)
-    db.session.commit()  # the second factor's replay guard or the recovery code used
     log.info("Login: %s (user %s) from %s with %s", user.email, user.id, request.remote_addr,
              method)
     flash(_("You are logged in."), "success")
@@ -85,13 +82,11 @@ def login_code():
         return redirect(url_for(".login"))
     form = CodeForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             method = service.verify_login_code(user, form.code.data, now=utcnow())
-        except DomainError as error:
-            db.session.rollback()
+        if not outcome.ok:
             log.warning("Second factor refused for %s from %s: %s", user.email,
-                        request.remote_addr, error.message)
-            add_error(form, error, "code")
+                        request.remote_addr, outcome.error.message)
         else:
             return complete_login(user, method)
     return render_template("accounts/login_code.html", form=form)
@@ -102,7 +97,6 @@ def login_code():
 def logout():
     user = current_user._get_current_object()
     service.log_out_everywhere(user)
-    db.session.commit()
     log.info("Logout: %s (user %s); every session of the account ended", user.email, user.id)
     logout_user()
     flash(_("You are logged out."), "success")

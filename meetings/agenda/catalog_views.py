@@ -9,12 +9,11 @@ from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import SpeakerForm, TrackForm
 from meetings.audit.service import record
 from meetings.countries import country_choices
-from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Speaker, Track, utcnow
 from meetings.web.access import managed_edition_or_403
-from meetings.web.form_errors import add_error
+from meetings.web.unit_of_work import domain_errors
 
 
 def managed_track_or_403(track_id: int) -> Track:
@@ -40,12 +39,10 @@ def manage_tracks(edition_id: int):
     form = TrackForm()
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             track = catalog.create_track(edition, name=form.name.data, colour=form.colour.data,
                                          slug=form.slug.data or "", now=now)
-        except DomainError as error:
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             record_change("track.create", f"Created track “{track.name}”", edition, now)
             flash(_("Track added."), "success")
             return redirect(url_for("agenda.manage_tracks", edition_id=edition.id))
@@ -54,9 +51,8 @@ def manage_tracks(edition_id: int):
 
 
 def record_change(action: str, summary: str, edition, now) -> None:
-    """Audit the change and commit it (the single commit of the request)."""
+    """Audit the change (the request commits it)."""
     record(current_user, action, summary, edition=edition, now=now)
-    db.session.commit()
 
 
 @bp.route("/manage/tracks/<int:track_id>/edit", methods=["GET", "POST"])
@@ -66,12 +62,10 @@ def track_edit(track_id: int):
     form = TrackForm(obj=track)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             catalog.update_track(track, name=form.name.data, colour=form.colour.data,
                                  slug=form.slug.data or "", now=now)
-        except DomainError as error:
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             record_change("track.update", f"Updated track “{track.name}”", track.edition, now)
             flash(_("Track saved."), "success")
             return redirect(url_for("agenda.manage_tracks", edition_id=track.edition_id))
@@ -125,11 +119,9 @@ def speaker_create(edition_id: int):
     form = speaker_form()
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             speaker = catalog.create_speaker(edition, now=now, **speaker_fields(form))
-        except DomainError as error:
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             record_change("speaker.create", f"Created speaker “{speaker.name}”", edition, now)
             flash(_("Speaker added."), "success")
             return redirect(url_for("agenda.manage_speakers", edition_id=edition.id))
@@ -143,11 +135,9 @@ def speaker_edit(speaker_id: int):
     form = speaker_form(speaker)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             catalog.update_speaker(speaker, now=now, **speaker_fields(form))
-        except DomainError as error:
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             record_change("speaker.update", f"Updated speaker “{speaker.name}”",
                           speaker.edition, now)
             flash(_("Speaker saved."), "success")

@@ -11,13 +11,12 @@ from meetings.agenda import grid, reads, service
 from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import LOCAL_FORMATS, SPEAKER_ROWS, SessionForm
 from meetings.audit.service import record
-from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Edition, Session, SessionAccess, SessionStatus, SessionType, utcnow
 from meetings.web.access import managed_edition_or_403
-from meetings.web.form_errors import add_error
 from meetings.web.request_guards import optional_id
+from meetings.web.unit_of_work import domain_errors
 
 
 def flash_warnings(warnings: list[str]) -> None:
@@ -126,14 +125,11 @@ def session_create(edition_id: int):
     form = session_form(edition, prefill(edition))
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             session, warnings = service.create_session(edition, session_input(form), now=now)
-        except DomainError as error:
-            add_error(form, error, "title")
-        else:
+        if outcome.ok:
             record(current_user, "session.create", f"Created session “{session.title}”",
                    edition=edition, now=now)
-            db.session.commit()
             flash_warnings(warnings)
             flash(_("Session added."), "success")
             return redirect(grid_url(session))
@@ -149,18 +145,15 @@ def session_edit(session_id: int):
     form = session_form(edition, stored_values(session))
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             data = session_input(form)
             # Speakers beyond the form's rows (added by the CLI or a copy) are kept as they are.
             data.speakers += [(link.speaker_id, link.role)
                               for link in session.speaker_links[SPEAKER_ROWS:]]
             warnings = service.update_session(session, data, now=now)
-        except DomainError as error:
-            add_error(form, error, "title")
-        else:
+        if outcome.ok:
             record(current_user, "session.update", f"Updated session “{session.title}”",
                    edition=edition, now=now)
-            db.session.commit()
             flash_warnings(warnings)
             flash(_("Session saved."), "success")
             return redirect(grid_url(session))
@@ -176,7 +169,6 @@ def session_cancel(session_id: int):
     service.cancel_session(session, now=now)
     record(current_user, "session.cancel", f"Cancelled session “{session.title}”",
            edition=session.edition, now=now)
-    db.session.commit()
     flash(_("Session cancelled. It stays on the agenda, marked as cancelled."), "success")
     return redirect(url_for("agenda.session_edit", session_id=session.id))
 
@@ -186,14 +178,11 @@ def session_cancel(session_id: int):
 def session_restore(session_id: int):
     session = managed_session_or_403(session_id)
     now = utcnow()
-    try:
+    with domain_errors() as outcome:
         warnings = service.restore_session(session, now=now)
-    except DomainError as error:
-        flash(str(error.message), "error")
-    else:
+    if outcome.ok:
         record(current_user, "session.restore", f"Restored session “{session.title}”",
                edition=session.edition, now=now)
-        db.session.commit()
         flash_warnings(warnings)
         flash(_("Session scheduled again."), "success")
     return redirect(url_for("agenda.session_edit", session_id=session.id))
@@ -213,13 +202,13 @@ def session_delete_confirmed(session_id: int):
     edition = session.edition
     back = grid_url(session)
     now = utcnow()
-    try:
+    title = session.title
+    with domain_errors() as outcome:
         service.delete_session(session, now=now)
-    except DomainError as error:
+        record(current_user, "session.delete", f"Deleted session “{title}”", edition=edition,
+               now=now)
+    if not outcome.ok:
         return render_template("agenda/session_delete.html", session=session, edition=edition,
-                               error=str(error.message))
-    record(current_user, "session.delete", f"Deleted session “{session.title}”",
-           edition=edition, now=now)
-    db.session.commit()
+                               refused=True)
     flash(_("Session deleted."), "success")
     return redirect(back)

@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from meetings.agenda.changes import record_change
-from meetings.attendance.models import AgendaChoice, WorkshopSeat
 from meetings.dates import (
     FIRST_YEAR,
     LAST_YEAR,
@@ -106,22 +105,20 @@ def restore_session(session: Session, *, now: datetime) -> list[str]:
     return speaker_warnings(session)
 
 
-def attendee_count(session: Session) -> int:
-    """How many workshop seats and personal-agenda choices name the session."""
-    seats = sa.select(sa.func.count()).select_from(WorkshopSeat).where(
-        WorkshopSeat.session_id == session.id)
-    choices = sa.select(sa.func.count()).select_from(AgendaChoice).where(
-        AgendaChoice.session_id == session.id)
-    return db.session.scalar(seats) + db.session.scalar(choices)
-
-
 def delete_session(session: Session, *, now: datetime) -> None:
-    """Remove a session from the agenda for good, unless attendees have chosen it."""
-    if attendee_count(session):
+    """Remove a session from the agenda for good, unless attendees have chosen it.
+
+    The database refuses the delete while a workshop seat or an agenda choice names the session
+    (their foreign keys do not cascade); the refusal is turned into a message here.
+    """
+    edition = session.edition
+    try:
+        with db.session.begin_nested():
+            db.session.delete(session)
+    except sa.exc.IntegrityError:
         raise DomainError(_("Attendees have chosen this session: cancel it instead, so they "
-                            "are told."))
-    session.edition.touch(now)
-    db.session.delete(session)
+                            "are told.")) from None
+    edition.touch(now)
     db.session.flush()
 
 

@@ -6,7 +6,6 @@ from flask_login import current_user, login_required
 from meetings.attendance.blueprint import bp
 from meetings.attendance.change_mail import dispatch, pending_overview
 from meetings.audit.service import record
-from meetings.extensions import db
 from meetings.i18n import ngettext
 from meetings.models import utcnow
 from meetings.registration.forms import ConfirmForm
@@ -34,7 +33,6 @@ def notify_changes(edition_id: int):
         count = dispatch(edition.id, now=now)
         record(current_user, "agenda.changes_notified",
                f"Emailed agenda changes to {count} attendee(s)", edition=edition, now=now)
-        db.session.commit()
         flash(ngettext("%(num)d attendee was emailed their agenda changes.",
                        "%(num)d attendees were emailed their agenda changes.", count), "success")
     return redirect(url_for(".agenda_changes", edition_id=edition.id))

@@ -23,8 +23,11 @@ class WorkshopSeat(db.Model):
     registration_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
+    # No cascade: a session someone has chosen cannot be deleted (agenda/service.py turns the
+    # refusal into a message); checked at the end of the statement, so deleting the whole
+    # edition, which removes the choices too, still works.
     session_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("session.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("session.id", ondelete="NO ACTION"), index=True
     )
     status: so.Mapped[WorkshopStatus] = so.mapped_column(enum_column(WorkshopStatus))
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
@@ -61,8 +64,11 @@ class AgendaChoice(db.Model):
     registration_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("registration.id", ondelete="CASCADE"), index=True
     )
+    # No cascade: a session someone has chosen cannot be deleted (agenda/service.py turns the
+    # refusal into a message); checked at the end of the statement, so deleting the whole
+    # edition, which removes the choices too, still works.
     session_id: so.Mapped[int] = so.mapped_column(
-        sa.ForeignKey("session.id", ondelete="CASCADE"), index=True
+        sa.ForeignKey("session.id", ondelete="NO ACTION"), index=True
     )
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime)
 

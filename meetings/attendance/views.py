@@ -4,13 +4,13 @@ from flask import current_app, flash, redirect, request, url_for
 
 from meetings.attendance import agenda_choices, feed_tokens, workshops
 from meetings.attendance.blueprint import bp
-from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Session, utcnow
 from meetings.registration.forms import ConfirmForm
 from meetings.registration.models import Registration, RegistrationStatus
 from meetings.registration.tokens import registration_or_404
+from meetings.web.unit_of_work import domain_errors
 
 
 def feed_key() -> bytes:
@@ -42,16 +42,12 @@ def agenda(token: str, session_id: int):
     session = db.get_or_404(Session, session_id)
     removing = request.form.get("action") == "remove"
     if ConfirmForm().validate_on_submit():
-        try:
+        with domain_errors() as outcome:
             if removing:
                 agenda_choices.remove_from_agenda(registration, session, now=utcnow())
             else:
                 agenda_choices.add_to_agenda(registration, session, now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
+        if outcome.ok:
             message = (_("“%(title)s” is off your agenda.", title=session.title) if removing
                        else _("“%(title)s” is on your agenda.", title=session.title))
             flash(message, "success")
@@ -63,7 +59,6 @@ def create_calendar(token: str):
     registration = registration_or_404(token, utcnow())
     if registration.status == RegistrationStatus.APPROVED and ConfirmForm().validate_on_submit():
         feed_tokens.feed_token(registration, feed_key(), utcnow())
-        db.session.commit()
     return redirect(url_for("registration.manage", token=token) + "#calendar")
 
 
@@ -72,7 +67,6 @@ def reset_calendar(token: str):
     registration = registration_or_404(token, utcnow())
     if registration.status == RegistrationStatus.APPROVED and ConfirmForm().validate_on_submit():
         feed_tokens.reset_feed_token(registration, feed_key(), utcnow())
-        db.session.commit()
         flash(_("Your calendar has a new address; the old one no longer works. Subscribe "
                 "again with the new address."), "success")
     return redirect(url_for("registration.manage", token=token) + "#calendar")
@@ -83,16 +77,12 @@ def workshop(token: str, session_id: int):
     registration = registration_or_404(token, utcnow())
     session = db.get_or_404(Session, session_id)
     leaving = request.form.get("action") == "leave"
-    try:
+    with domain_errors() as outcome:
         if leaving:
             workshops.leave(registration, session, now=utcnow())
         else:
             seat = workshops.choose(registration, session, now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
+    if outcome.ok:
         if leaving:
             flash(_("You left “%(title)s”.", title=session.title), "success")
         elif seat.status == "confirmed":

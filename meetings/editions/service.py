@@ -14,11 +14,11 @@ from meetings.dates import (
     to_local,
     to_utc,
 )
+from meetings.editions import signals
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.i18n import ngettext
-from meetings.mail.service import erase_messages_about
 from meetings.models import (
     Edition,
     EditionFormat,
@@ -32,7 +32,6 @@ from meetings.models import (
     edition_organizer,
     new_uid,
 )
-from meetings.registration.models import Registration
 
 # Paths the site uses at its top level: an edition slug must never shadow them.
 RESERVED_SLUGS = frozenset({
@@ -239,11 +238,13 @@ def set_status(edition: Edition, status: EditionStatus, *, now: datetime) -> Edi
 
 def removal_summary(edition: Edition) -> dict[str, int]:
     """What deleting the edition removes with it: registrations, sessions, tracks, speakers."""
-    counted = {"registrations": Registration, "sessions": Session, "tracks": Track,
-               "speakers": Speaker}
-    return {name: db.session.scalar(sa.select(sa.func.count()).select_from(model)
-                                    .where(model.edition_id == edition.id))
-            for name, model in counted.items()}
+    summary = {"registrations": 0}
+    for _receiver, counts in signals.counting_contents.send(edition):
+        summary.update(counts)
+    for name, model in {"sessions": Session, "tracks": Track, "speakers": Speaker}.items():
+        summary[name] = db.session.scalar(sa.select(sa.func.count()).select_from(model)
+                                          .where(model.edition_id == edition.id))
+    return summary
 
 
 def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> None:
@@ -259,8 +260,7 @@ def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> N
         if confirmation.strip() != edition.slug:
             raise DomainError(_l("Type “%(slug)s” to confirm.", slug=edition.slug),
                               field="confirmation")
-    # The mail about its registrations goes too: once they are gone nothing could reach it.
-    erase_messages_about(sa.select(Registration.id).where(Registration.edition_id == edition.id))
+    signals.deleting.send(edition)  # registrations and their mail go first
     db.session.delete(edition)
     db.session.flush()
 

@@ -4,7 +4,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from babel.dates import format_interval
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
@@ -15,13 +15,13 @@ from meetings.dates import timezone_names
 from meetings.editions import service
 from meetings.editions.blueprint import bp
 from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, DeleteForm, EditionForm
-from meetings.errors import DomainError, NotAllowed
+from meetings.errors import NotAllowed
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
-from meetings.web.access import managed_edition_or_403
-from meetings.web.form_errors import add_error
+from meetings.web.access import managed_edition_or_403, visible_edition_or_404
+from meetings.web.unit_of_work import domain_errors
 
 bp.add_app_template_global(timezone_names)
 
@@ -60,9 +60,7 @@ def index():
 
 @bp.get("/<slug>/")
 def detail(slug: str):
-    edition = db.first_or_404(service.edition_by_slug(slug).options(joinedload(Edition.venue)))
-    if not service.can_view(edition, current_user):
-        abort(404)
+    edition = visible_edition_or_404(slug)
     return render_template("editions/detail.html", edition=edition, current="overview")
 
 
@@ -114,16 +112,12 @@ def create():
     form = edition_form()
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             edition = service.create_edition(edition_fields(form), creator=current_user,
                                              now=now)
             record(current_user, "edition.create", f"Created edition {edition.slug}",
                    edition=edition, now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "title")
-        else:
+        if outcome.ok:
             flash(_("Edition created as a draft."), "success")
             return redirect(url_for("editions.manage_detail", edition_id=edition.id))
     return render_template("editions/edit.html", form=form, edition=None)
@@ -136,15 +130,11 @@ def edit(edition_id: int):
     form = edition_form(edition)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             service.update_edition(edition, edition_fields(form), now=now)
             record(current_user, "edition.update", f"Updated edition {edition.slug}",
                    edition=edition, now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "title")
-        else:
+        if outcome.ok:
             flash(_("Edition saved."), "success")
             return redirect(url_for("editions.manage_detail", edition_id=edition.id))
     return render_template("editions/edit.html", form=form, edition=edition)
@@ -160,17 +150,13 @@ def copy(edition_id: int):
         form.title.data = source.title
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             edition = service.copy_edition(
                 source, title=form.title.data, slug=form.slug.data or "",
                 ordinal=form.ordinal.data, starts_on=form.starts_on.data, now=now)
             record(current_user, "edition.copy",
                    f"Copied edition {source.slug} to {edition.slug}", edition=edition, now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "title")
-        else:
+        if outcome.ok:
             flash(_("Copy created as a draft. Check its dates, sessions and speakers."), "success")
             return redirect(url_for("editions.manage_detail", edition_id=edition.id))
     return render_template("editions/copy.html", form=form, source=source)
@@ -179,14 +165,10 @@ def copy(edition_id: int):
 def change_status(edition_id: int, status: EditionStatus, action: str, message: str):
     edition = managed_edition_or_403(edition_id)
     now = utcnow()
-    try:
+    with domain_errors() as outcome:
         service.set_status(edition, status, now=now)
         record(current_user, action, f"{message} {edition.slug}", edition=edition, now=now)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
+    if outcome.ok:
         flash(_("Status of the edition: %(status)s.", status=edition_status(status)), "success")
     return redirect(url_for("editions.manage_detail", edition_id=edition_id))
 
@@ -231,14 +213,11 @@ def delete_confirmed(edition_id: int):
     counts = service.removal_summary(edition)
     summary = (f"Deleted edition {edition.slug} ({edition.title}) with "
                + ", ".join(f"{count} {name}" for name, count in counts.items()))
-    try:
+    with domain_errors(form) as outcome:
         service.delete_edition(edition, user=current_user,
                                confirmation=form.confirmation.data or "")
-    except DomainError as error:
-        db.session.rollback()
-        add_error(form, error, "confirmation")
-        return delete_page(edition, form, 403 if isinstance(error, NotAllowed) else 400)
-    record(current_user, "edition.delete", summary, now=utcnow())
-    db.session.commit()
+        record(current_user, "edition.delete", summary, now=utcnow())
+    if not outcome.ok:
+        return delete_page(edition, form, 403 if isinstance(outcome.error, NotAllowed) else 400)
     flash(_("Edition deleted."), "success")
     return redirect(url_for("editions.manage_index"))

@@ -6,12 +6,12 @@ from meetings.extensions import db
 from meetings.registration import configuration, privacy, retention
 from meetings.registration.blueprint import bp
 from meetings.registration.tokens import TOKEN_LIFETIME
-from meetings.registration.views import public_edition_or_404
+from meetings.web.access import visible_edition_or_404
 
 
 @bp.get("/<slug>/privacy")
 def privacy_page(slug: str):
-    edition = public_edition_or_404(slug)
+    edition = visible_edition_or_404(slug)
     general_days = current_app.config["REGISTRATION_RETENTION_DAYS"]
     sensitive_days = current_app.config["SENSITIVE_DATA_RETENTION_DAYS"]
     return render_template(

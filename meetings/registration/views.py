@@ -2,14 +2,12 @@
 
 import json
 
-import sqlalchemy as sa
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from wtforms.fields.choices import SelectChoice
 
-from meetings.errors import DomainError
 from meetings.extensions import db, limiter
 from meetings.i18n import gettext as _
-from meetings.models import Edition, utcnow
+from meetings.models import utcnow
 from meetings.registration import configuration, privacy, service, signals
 from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
@@ -24,14 +22,9 @@ from meetings.registration.models import Registration, RegistrationStatus
 from meetings.registration.notify import send_registration_mail
 from meetings.registration.personal_data import personal_data
 from meetings.registration.tokens import registration_or_404
+from meetings.web.access import visible_edition_or_404
 from meetings.web.uniform_timing import LOST_LINK_FLOOR, no_sooner_than
-
-
-def public_edition_or_404(slug: str) -> Edition:
-    edition = db.first_or_404(sa.select(Edition).where(Edition.slug == slug))
-    if not edition.is_public:
-        abort(404)
-    return edition
+from meetings.web.unit_of_work import domain_errors
 
 
 def registrant_from(form, questions) -> service.Registrant:
@@ -46,19 +39,10 @@ def registrant_from(form, questions) -> service.Registrant:
         listed=bool(form.listed.data), answers=answers_from(form, questions))
 
 
-def report(form, error: DomainError) -> str | None:
-    """Put a domain error beside its field; return it when it belongs to no field."""
-    db.session.rollback()
-    if error.field and error.field in form:
-        form[error.field].errors.append(str(error.message))
-        return None
-    return str(error.message)
-
-
 @bp.route("/<slug>/register", methods=["GET", "POST"])
 @limiter.limit("30 per hour", methods=["POST"])
 def register(slug: str):
-    edition = public_edition_or_404(slug)
+    edition = visible_edition_or_404(slug)
     questions = db.session.scalars(configuration.questions_of(edition.id)).all()
     form = with_questions(RegistrationForm, questions)()
     # Held until the view returns, so the service finds the chosen category without a query.
@@ -66,34 +50,30 @@ def register(slug: str):
     form.category.choices = [SelectChoice(c.id, c.name) for c in categories]
     if request.method == "GET" and request.args.get("code"):
         form.invitation_code.data = request.args["code"][:64]
-    problem = None
     if form.validate_on_submit():
         if form.website.data:  # a bot: answer as if all went well, keep nothing
             return redirect(url_for(".sent", slug=slug))
-        try:
+        with domain_errors(form) as outcome:
             service.register(edition, registrant_from(form, questions),
                              category_id=form.category.data, consent=form.consent.data,
                              invitation_code=form.invitation_code.data or "", now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            problem = report(form, error)
-        else:
+        if outcome.ok:
             return redirect(url_for(".sent", slug=slug))
     return render_template("registration/register.html", edition=edition,
                            settings=configuration.settings_of(edition.id), form=form,
-                           questions=questions, problem=problem, now=utcnow())
+                           questions=questions, now=utcnow())
 
 
 @bp.get("/<slug>/register/sent")
 def sent(slug: str):
-    edition = public_edition_or_404(slug)
+    edition = visible_edition_or_404(slug)
     return render_template("registration/sent.html", edition=edition)
 
 
 @bp.route("/<slug>/register/lost-link", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
 def lost_link(slug: str):
-    edition = public_edition_or_404(slug)
+    edition = visible_edition_or_404(slug)
     form = LostLinkForm()
     if form.validate_on_submit():
         # A known and an unknown address take the same time (and give the same answer).
@@ -101,7 +81,7 @@ def lost_link(slug: str):
             registration = service.registration_by_email(edition.id, form.email.data)
             if registration is not None:
                 send_registration_mail(registration, "lost_link", now=utcnow())
-                db.session.commit()
+                db.session.commit()  # inside the floor, so both answers take the same time
         # The same answer whether or not the address is registered.
         flash(_("If this address is registered, its link is on its way."), "success")
         return redirect(url_for(".sent", slug=slug))
@@ -129,7 +109,6 @@ def verify(token: str):
     registration = registration_or_404(token, utcnow())
     if ConfirmForm().validate_on_submit():
         service.verify(registration, now=utcnow())
-        db.session.commit()
         flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for(".manage", token=token))
 
@@ -144,7 +123,6 @@ def edit_details(token: str):
     form = form_class(obj=registration, data={f"q{k}": v for k, v in registration.answers.items()})
     if form.validate_on_submit():
         service.update_details(registration, registrant_from(form, questions), now=utcnow())
-        db.session.commit()
         flash(_("Your details are saved."), "success")
         return redirect(url_for(".manage", token=token))
     return render_template("registration/edit.html", registration=registration, token=token,
@@ -174,13 +152,9 @@ def cancel_confirmed(token: str):
     registration = registration_or_404(token, utcnow())
     form = ConfirmForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors() as outcome:
             service.cancel(registration, now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
-        else:
+        if outcome.ok:
             flash(_("Your registration is cancelled."), "success")
         return redirect(url_for(".manage", token=token))
     return confirm_page(registration, token, form, "cancel")
@@ -198,7 +172,6 @@ def erase_confirmed(token: str):
     if form.validate_on_submit():
         edition = registration.edition
         privacy.erase(registration, now=utcnow())
-        db.session.commit()
         return render_template("registration/erased.html", edition=edition)
     return confirm_page(registration, token, form, "erase")
 

@@ -7,15 +7,14 @@ from sqlalchemy.orm import joinedload, selectinload
 from meetings.audit.service import record
 from meetings.countries import country_choices
 from meetings.dates import timezone_names
-from meetings.editions.service import can_view, edition_by_slug
-from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
-from meetings.models import Edition, Room, Venue, utcnow
+from meetings.models import Room, Venue, utcnow
 from meetings.venues import service
 from meetings.venues.blueprint import bp
 from meetings.venues.forms import RoomForm, VenueForm
-from meetings.web.form_errors import add_error
+from meetings.web.access import visible_edition_or_404
+from meetings.web.unit_of_work import domain_errors
 
 bp.add_app_template_global(timezone_names)
 
@@ -29,10 +28,8 @@ def changeable_venue_or_403(venue: Venue) -> Venue:
 
 @bp.get("/<slug>/venue")
 def detail(slug: str):
-    query = edition_by_slug(slug).options(
-        joinedload(Edition.venue).selectinload(Venue.rooms))
-    edition = db.first_or_404(query)
-    if edition.venue is None or not can_view(edition, current_user):
+    edition = visible_edition_or_404(slug)
+    if edition.venue is None:
         abort(404)
     return render_template("venues/detail.html", edition=edition, venue=edition.venue,
                            current="venue")
@@ -64,14 +61,10 @@ def venue_fields(form: VenueForm) -> service.VenueFields:
 def create():
     form = venue_form()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             venue = service.create_venue(venue_fields(form))
             record(current_user, "venue.create", f"Created venue {venue.name}", now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             flash(_("Venue created. Add its rooms below."), "success")
             return redirect(url_for("venues.edit", venue_id=venue.id))
     return render_template("venues/edit.html", form=form, venue=None)
@@ -85,14 +78,10 @@ def edit(venue_id: int):
     form = venue_form(venue)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             service.update_venue(venue, venue_fields(form), now=now)
             record(current_user, "venue.update", f"Updated venue {venue.name}", now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             flash(_("Venue saved."), "success")
             return redirect(url_for("venues.edit", venue_id=venue.id))
     return render_template("venues/edit.html", form=form, venue=venue)
@@ -112,13 +101,10 @@ def delete_confirmed(venue_id: int):
     venue = db.get_or_404(Venue, venue_id)
     changeable_venue_or_403(venue)
     name = venue.name
-    try:
+    with domain_errors() as outcome:
         service.delete_venue(venue)
         record(current_user, "venue.delete", f"Deleted venue {name}", now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if not outcome.ok:
         return render_template("venues/delete.html", venue=venue)
     flash(_("Venue deleted."), "success")
     return redirect(url_for("venues.manage_index"))
@@ -137,15 +123,11 @@ def room_create(venue_id: int):
     form = RoomForm()
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             room = service.create_room(venue, room_fields(form), now=now)
             record(current_user, "room.create", f"Added room {room.name} to {venue.name}",
                    now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             flash(_("Room added."), "success")
             return redirect(url_for("venues.edit", venue_id=venue.id))
     return render_template("venues/room_edit.html", form=form, venue=venue, room=None)
@@ -159,15 +141,11 @@ def room_edit(room_id: int):
     form = RoomForm(obj=room)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             service.update_room(room, room_fields(form), now=now)
             record(current_user, "room.update",
                    f"Updated room {room.name} of {room.venue.name}", now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            add_error(form, error, "name")
-        else:
+        if outcome.ok:
             flash(_("Room saved."), "success")
             return redirect(url_for("venues.edit", venue_id=room.venue_id))
     return render_template("venues/room_edit.html", form=form, venue=room.venue, room=room)
@@ -196,13 +174,10 @@ def room_delete_confirmed(room_id: int):
     room = managed_room_or_403(room_id)
     venue_id = room.venue_id
     summary = f"Deleted room {room.name} of {room.venue.name}"
-    try:
+    with domain_errors() as outcome:
         service.delete_room(room, now=utcnow())
         record(current_user, "room.delete", summary, now=utcnow())
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
+    if not outcome.ok:
         return room_delete_page(room)
     flash(_("Room deleted."), "success")
     return redirect(url_for("venues.edit", venue_id=venue_id))
