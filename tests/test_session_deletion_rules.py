@@ -4,8 +4,8 @@ import pytest
 import sqlalchemy as sa
 
 from meetings.agenda import service
-from meetings.editions.service import delete_edition
 from meetings.attendance.models import AgendaChoice, WorkshopSeat, WorkshopStatus
+from meetings.editions.service import delete_edition
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.models import Edition, Session
