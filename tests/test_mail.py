@@ -1,7 +1,6 @@
 """The outbox and its SMTP sender, against a real SMTP server (aiosmtpd) started by the test."""
 
 import email
-import socket
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -12,62 +11,9 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.sender import Batch, backoff, deliver_pending
 from meetings.mail.service import queue_message
+from tests.smtp import Inbox, free_port
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
-
-
-class Inbox:
-    """aiosmtpd handler that keeps every message it receives."""
-
-    def __init__(self):
-        self.messages: list[email.message.Message] = []
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.original_content))
-        return "250 OK"
-
-    def bodies(self, part="plain") -> list[str]:
-        found = []
-        for message in self.messages:
-            for piece in message.walk():
-                if piece.get_content_type() == f"text/{part}":
-                    found.append(piece.get_payload(decode=True).decode(
-                        piece.get_content_charset() or "utf-8"))
-        return found
-
-
-class DeliveredInbox:
-    """An inbox read after one mail-worker pass: requests only queue mail, the worker sends it."""
-
-    def __init__(self, app, inbox: Inbox):
-        self.app, self.inbox = app, inbox
-
-    @property
-    def messages(self) -> list[email.message.Message]:
-        with self.app.app_context():
-            deliver_pending(datetime.now(UTC))
-        return self.inbox.messages
-
-    def bodies(self, part="plain") -> list[str]:
-        self.messages  # noqa: B018  (delivers what is queued)
-        return self.inbox.bodies(part)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp_server():
-    """A real SMTP server on 127.0.0.1:<free port>; `.inbox.messages` holds what it got."""
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    controller.inbox = inbox
-    yield controller
-    controller.stop()
 
 
 @pytest.fixture

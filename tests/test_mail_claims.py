@@ -26,7 +26,7 @@ FLASK = str(Path(sys.executable).parent / "flask")
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="row claims with SKIP LOCKED need postgres")
-def test_a_claimed_message_is_skipped_by_another_sender(app, smtp_server):  # noqa: F811
+def test_a_claimed_message_is_skipped_by_another_sender(app, smtp_server):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
     with app.app_context():
         now = utcnow()
@@ -85,7 +85,7 @@ def wait_for_messages(inbox, count: int, timeout: float) -> None:
         time.sleep(0.05)
 
 
-def test_the_worker_command_delivers_and_stops_cleanly_on_sigterm(app, smtp_server):  # noqa: F811
+def test_the_worker_command_delivers_and_stops_cleanly_on_sigterm(app, smtp_server):
     process, output = start_worker(app, smtp_server.port, "--poll", "0.2")
     try:
         with app.app_context():
@@ -99,25 +99,23 @@ def test_the_worker_command_delivers_and_stops_cleanly_on_sigterm(app, smtp_serv
 
 
 @pytest.mark.skipif(not POSTGRES_URL, reason="NOTIFY and SKIP LOCKED need postgres")
-def test_two_workers_woken_by_notify_never_send_a_message_twice(app, smtp_server):  # noqa: F811
+def test_two_workers_woken_by_notify_never_send_a_message_twice(app, smtp_server):
     # They would look only every 30 s on their own: a quick delivery means NOTIFY woke them.
     workers = [start_worker(app, smtp_server.port, "--poll", "30", "--idle", "30")
                for _ in range(2)]
     time.sleep(0.5)  # both past their first (empty) pass, waiting
-    started = time.monotonic()
     try:
         with app.app_context():
             for n in range(200):
                 queue_message(f"p{n}@example.org", f"Message {n}", "Body", now=datetime.now(UTC))
             db.session.commit()
+        # Within 25 s, while each worker would look again only after 30 s: NOTIFY woke them.
         wait_for_messages(smtp_server.inbox, 200, timeout=25)
-        elapsed = time.monotonic() - started
         time.sleep(0.5)  # a duplicate would arrive now
     finally:
         codes = [stop_worker(*worker) for worker in workers]
     subjects = [m["Subject"] for m in smtp_server.inbox.messages]
     assert len(subjects) == 200 and len(set(subjects)) == 200
-    assert elapsed < 20
     assert codes == [0, 0]
     sent_by = [sum(int(n) for n in re.findall(r"Mail: (\d+) sent", "".join(output.lines)))
                for _, output in workers]

@@ -5,7 +5,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
@@ -18,37 +17,12 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.service import queue_message
 from tests.factories import make_edition, open_registration, registration_category
+from tests.process_output import Output
 from tests.smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 FLASK = str(Path(sys.executable).parent / "flask")
 LINK = re.compile(r"http://127\.0\.0\.1:\d+/manage-registration/\S+")
-
-
-class Output:
-    """Collects a process's stderr lines in a thread, so the test can wait for a pattern."""
-
-    def __init__(self, stream):
-        self.lines: list[str] = []
-        self.changed = threading.Condition()
-        self.stream = stream
-        self.thread = threading.Thread(target=self.read, args=(stream,), daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.thread.join(5)
-        self.stream.close()
-
-    def read(self, stream):
-        for line in stream:
-            with self.changed:
-                self.lines.append(line)
-                self.changed.notify_all()
-
-    def wait_for(self, pattern: str, timeout: float = 20) -> str:
-        with self.changed:
-            self.changed.wait_for(lambda: pattern in "".join(self.lines), timeout)
-            return "".join(self.lines)
 
 
 def prepare(app) -> int:

@@ -79,27 +79,25 @@ def outbox(app) -> list[OutboxMessage]:
 def test_a_registration_answers_at_once_while_the_smtp_server_hangs(app, client, silent_server):
     use_server(app, silent_server.port, MAIL_TIMEOUT=3.0)
     category_id = open_edition(app)
-    started = time.perf_counter()
     response = register(client, category_id)
-    elapsed = time.perf_counter() - started
     assert response.status_code == 302
-    assert elapsed < 1.5  # the in-request send waited for the SMTP timeout (10 s)
-    assert silent_server.accepted == []  # no request opens an SMTP connection at all
+    # Before the worker, the request sent the mail itself and waited for the SMTP timeout; now
+    # no request opens an SMTP connection at all, so nothing can make it wait.
+    assert silent_server.accepted == []
     [message] = outbox(app)
     assert message.status == OutboxStatus.PENDING and message.attempts == 0
 
 
 def test_the_worker_gives_up_on_a_hung_server_within_its_timeout_and_retries_later(
-        app, silent_server, smtp_server):  # noqa: F811
+        app, silent_server, smtp_server):
     use_server(app, silent_server.port, MAIL_TIMEOUT=0.5)
     with app.app_context():
         for n in range(3):
             queue_message(f"p{n}@example.org", f"Hello {n}", "Body", now=NOW)
         db.session.commit()
-        started = time.perf_counter()
         batch = deliver_pending(NOW)
-        elapsed = time.perf_counter() - started
-    assert 0.4 < elapsed < 1.5  # one timeout for the batch, not one per message
+    # One connection, one timeout for the whole batch: not one wait per message.
+    assert len(silent_server.accepted) == 1
     assert (batch.retrying, batch.sent, batch.failed) == (1, 0, 0)
     assert "timed out" in batch.unreachable
     first, *rest = outbox(app)
@@ -115,7 +113,7 @@ def test_the_worker_gives_up_on_a_hung_server_within_its_timeout_and_retries_lat
 
 
 def test_a_line_break_in_the_edition_title_neither_fails_the_request_nor_stops_mail(
-        app, client, smtp_server):  # noqa: F811
+        app, client, smtp_server):
     use_server(app, smtp_server.port)
     category_id = open_edition(app, title="Global Meeting\r\nBcc: everyone@example.org")
     assert register(client, category_id).status_code == 302
@@ -191,7 +189,7 @@ def test_a_message_fails_after_the_most_attempts_and_stays_out_of_the_way(app):
 
 
 def test_the_worker_delivers_what_is_queued_while_it_runs_and_stops_when_asked(
-        app, smtp_server):  # noqa: F811
+        app, smtp_server):
     use_server(app, smtp_server.port)
     digests = []
     worker = MailWorker(app, poll=0.1, periodic=digests.append)
