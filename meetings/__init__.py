@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
         agenda,
         attendance,
         audit,
+        badges,
         editions,
         feeds,
         mail,
@@ -88,7 +89,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
     for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
-                   editions):
+                   badges, editions):
         app.register_blueprint(module.bp)
 
 

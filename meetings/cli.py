@@ -6,10 +6,13 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from meetings.badges import commands as badge_commands
 from meetings.errors import DomainError
 from meetings.extensions import db
 
 meetings_cli = AppGroup("meetings", help="Manage the meetings application.")
+meetings_cli.add_command(badge_commands.badges)
+meetings_cli.add_command(badge_commands.verify_badge)
 
 
 @meetings_cli.command("create-admin")

@@ -116,6 +116,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_BODY_KEY", str, None,
             "encrypts queued mail bodies (their links) at rest; derived from SECRET_KEY when unset",
             secret=True),
+    Setting("BADGE_KEY_SECRET", str, None,
+            "encrypts each edition's badge signing key at rest; derived from SECRET_KEY when unset",
+            secret=True),
 )
 
 MIN_SECRET_KEY_LENGTH = 32  # characters of the key given in the environment
@@ -150,7 +153,7 @@ def environment_config(environ: Mapping[str, str] | None = None) -> dict:
         config[setting.name] = setting.parse(text)
     if "DATABASE_URL" in config:
         config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config.pop("DATABASE_URL"))
-    for name in ("SECRET_KEY", "MAIL_BODY_KEY"):
+    for name in ("SECRET_KEY", "MAIL_BODY_KEY", "BADGE_KEY_SECRET"):
         if len(config.get(name) or "x" * MIN_SECRET_KEY_LENGTH) < MIN_SECRET_KEY_LENGTH:
             raise ConfigurationError(f"{name} is too short: use at least {MIN_SECRET_KEY_LENGTH} "
                                      "random characters (python3 -c 'import secrets; "

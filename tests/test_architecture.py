@@ -20,7 +20,7 @@ LAYERS = [
     {"agenda"},
     {"registration"},
     {"attendance"},
-    {"feeds", "accounts"},
+    {"feeds", "accounts", "badges"},
     {"demo", "cli", ""},  # "" is meetings/__init__.py, the app factory
 ]
 SIDEWAYS = {(a, b) for layer in (LAYERS[0], LAYERS[-1]) for a in layer for b in layer}
