@@ -3,7 +3,10 @@
 from collections.abc import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
+
+from meetings.extensions import db
 
 # VACUUM FULL waits for an exclusive lock: a purge gives up rather than stall the site.
 VACUUM_LOCK_TIMEOUT = "30s"
@@ -21,6 +24,12 @@ def enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+def insert_on_conflict(model) -> postgresql.Insert | sqlite.Insert:
+    """INSERT for the session's database that can say ON CONFLICT (PostgreSQL and SQLite)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
 
 
 def vacuum_full(engine: Engine, tables: Iterable[sa.Table]) -> None:

@@ -12,8 +12,8 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from sqlalchemy.dialects import postgresql, sqlite
 
+from meetings.database import insert_on_conflict
 from meetings.extensions import db
 from meetings.models import Room, Session, SessionStatus, UTCDateTime
 
@@ -77,9 +77,7 @@ def record_change(session: Session, now: datetime) -> None:
     values = dict(session_id=session.id, edition_id=session.edition_id,
                   old_room_name=room.name if room else "", first_changed_at=now,
                   last_changed_at=now, **old)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(SessionChange).values(**values)
+    statement = insert_on_conflict(SessionChange).values(**values)
     db.session.execute(statement.on_conflict_do_update(
         index_elements=[SessionChange.session_id], set_={"last_changed_at": now}))
 

@@ -12,9 +12,9 @@ import secrets
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from meetings.attendance.models import PersonalFeed
+from meetings.database import insert_on_conflict
 from meetings.extensions import db
 from meetings.registration.models import Registration, RegistrationStatus
 from meetings.secret_tokens import hash_token
@@ -55,9 +55,7 @@ def create_feed(registration: Registration, key: bytes, now: datetime) -> Person
     nonce = secrets.token_urlsafe(16)
     values = dict(registration_id=registration.id, nonce=nonce, created_at=now,
                   token_hash=hash_token(derive_token(registration.id, nonce, key)))
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    db.session.execute(insert(PersonalFeed).values(**values).on_conflict_do_nothing(
+    db.session.execute(insert_on_conflict(PersonalFeed).values(**values).on_conflict_do_nothing(
         index_elements=[PersonalFeed.registration_id]))
     return db.session.scalar(sa.select(PersonalFeed).where(
         PersonalFeed.registration_id == registration.id))

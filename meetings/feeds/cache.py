@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
+from meetings.database import insert_on_conflict
 from meetings.extensions import db
 from meetings.models import FeedCache
 
@@ -133,9 +133,7 @@ def store(feed: Feed, version: str, edition_id: int | None, now: datetime) -> No
                   content_type=feed.content_type, etag=feed.etag,
                   last_modified=feed.last_modified, built_at=now, body=feed.body,
                   gzip_body=feed.gzip_body)
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(FeedCache).values(**values)
+    statement = insert_on_conflict(FeedCache).values(**values)
     statement = statement.on_conflict_do_update(
         index_elements=[FeedCache.key],
         set_={name: statement.excluded[name] for name in values if name != "key"},
