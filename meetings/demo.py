@@ -7,8 +7,11 @@ and every edition's description says so.
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 
 from meetings.accounts.service import create_user
+from meetings.badges.demo import add_demo_badges
+from meetings.badges.keys import secret_of
 from meetings.dates import to_utc
 from meetings.errors import DomainError
 from meetings.extensions import db
@@ -241,6 +244,7 @@ def load_demo(now: datetime) -> list[Edition]:
     editions.append(upcoming)
     db.session.flush()
     open_registration(upcoming, now)
+    add_demo_badges(upcoming, secret=secret_of(current_app.config), now=now)
     return editions
 
 

@@ -3,6 +3,7 @@
 import click
 import sqlalchemy as sa
 from flask import current_app
+from flask.cli import with_appcontext
 
 from meetings.badges import service
 from meetings.badges.documents import Sheet
@@ -20,6 +21,7 @@ def edition_by_slug(slug: str) -> Edition:
 
 
 @click.command("badges")
+@with_appcontext
 @click.argument("slug")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, writable=True),
               help="Where to write the PDF.")
@@ -45,6 +47,7 @@ def badges(slug: str, output: str, only_new: bool, registrations: tuple[int, ...
 
 
 @click.command("verify-badge")
+@with_appcontext
 @click.argument("slug")
 @click.argument("code")
 def verify_badge(slug: str, code: str) -> None:
