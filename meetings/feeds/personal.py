@@ -1,6 +1,7 @@
 """An approved attendee's personal feed (/feeds/<token>.ics): the edition's days and their choices.
 
-What it shows follows the entitlements in meetings/registration/agenda_choices.py. It is built
+What it shows of each session is its public view for this attendee (meetings/agenda/visibility.py,
+with the entitlements of meetings/attendance/agenda_choices.py). It is built
 once per version, and the version moves when the edition's revision, the attendee's choices,
 status or category, or the exporters change; nothing about the attendee but their choices is in
 it (no name, no manage link).
@@ -16,6 +17,7 @@ import sqlalchemy as sa
 from flask_babel import force_locale
 
 from meetings import ical
+from meetings.agenda.visibility import SessionView, Viewer, public_view
 from meetings.attendance import agenda_choices
 from meetings.countries import country_name
 from meetings.extensions import db
@@ -71,17 +73,18 @@ def personal_body(registration: Registration, site: Site, now: datetime) -> byte
     base = feed_options(site)
     days = ical.edition_event(edition, f"edition-{edition.id}-days@{site.domain}",
                               site.edition_url(edition), country_name, now)
-    events = [ical.session_event(session, session_options(registration, session, base), now)
-              for session in sessions]
+    viewer = agenda_choices.viewer_of(registration)
+    shown = [public_view(session, viewer, base.labels.closed_session) for session in sessions]
+    events = [ical.session_event(session, session_options(viewer, session, base), now)
+              for session in shown]
     return ical.calendar(calendar_info(edition, site), [days, *events])
 
 
-def session_options(registration: Registration, session: Session,
-                    base: ical.FeedOptions) -> ical.FeedOptions:
+def session_options(viewer: Viewer, session: SessionView, base: ical.FeedOptions
+                    ) -> ical.FeedOptions:
     """Details of a closed session and online links only where the attendee is entitled."""
-    details = agenda_choices.may_see(registration, session)
-    online = details and agenda_choices.gets_online_links(registration)
-    return dataclasses.replace(base, private=details, online_links=online)
+    details = not session.withheld
+    return dataclasses.replace(base, private=details, online_links=details and viewer.online_links)
 
 
 def calendar_info(edition: Edition, site: Site) -> ical.CalendarInfo:
