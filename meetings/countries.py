@@ -1,5 +1,6 @@
 """ISO 3166-1 alpha-2 country codes and their names, from Babel's CLDR data."""
 
+import unicodedata
 from functools import cache, lru_cache
 
 from babel import Locale
@@ -7,15 +8,32 @@ from markupsafe import Markup
 from wtforms.fields.choices import Choice, SelectChoice
 from wtforms.widgets import Select
 
+# Two-letter codes CLDR names that are no country: unions, "Unknown Region", "Outlying Oceania"
+# and the pseudo-locales' regions (XA "Pseudo-Accents", XB "Pseudo-Bidi"). XK (Kosovo) stays.
+NOT_COUNTRIES = frozenset({"ZZ", "EU", "EZ", "UN", "QO", "XA", "XB"})
+
+
+def sort_key(name: str) -> str:
+    """A name's place in an alphabetical list, ignoring accents and case.
+
+    Babel has no collation, so this is not the locale's own collation: the name is decomposed
+    (NFKD), its combining marks dropped and the rest case-folded, so "Åland Islands" sorts with
+    the A's and "Côte d’Ivoire" with the C's. That is right for Latin scripts; other scripts keep
+    their code-point order.
+    """
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
 
 @cache
 def country_names(locale: str = "en") -> dict[str, str]:
-    """Two-letter code -> name, for real countries only (no continents or 'ZZ')."""
+    """Two-letter code -> name in `locale`, real countries only, in the reader's alphabetical
+    order (see `sort_key`)."""
     territories = Locale.parse(locale).territories
     return {
         code: name
-        for code, name in sorted(territories.items(), key=lambda item: item[1])
-        if len(code) == 2 and code.isalpha() and code not in {"ZZ", "EU", "EZ", "UN", "QO"}
+        for code, name in sorted(territories.items(), key=lambda item: sort_key(item[1]))
+        if len(code) == 2 and code.isalpha() and code not in NOT_COUNTRIES
     }
 
 
