@@ -83,7 +83,7 @@ def public_paths(demo: Demo) -> list[str]:
         f"/{slug}/sessions/{demo.session_id}", f"/{slug}/sessions/{demo.closed_id}",
         f"/{slug}/sessions/{demo.cancelled_id}", f"/{slug}/speakers", f"/{slug}/venue",
         f"/{demo.past}/", f"/{demo.virtual}/agenda", f"/{slug}/register",
-        f"/{slug}/register/lost-link", "/login",
+        f"/{slug}/register/lost-link", f"/{slug}/privacy", "/login",
     ]
 
 
