@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.validators import Email, EqualTo, InputRequired, Length, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from meetings.accounts.passwords import MAX_PASSWORD_LENGTH
 from meetings.i18n import lazy_gettext as _l
@@ -66,5 +67,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[Optional(), Length(max=200)])
     is_admin = BooleanField(_l("Administrator (manages organizers and every edition)"))
     active = BooleanField(_l("Account active"), default=True)
+    # Checkboxes, not a multi-select: no Ctrl-click, and every edition is in view.
     editions = SelectMultipleField(_l("Editions this organizer manages"), coerce=int,
-                                   validators=[Optional()])
+                                   validators=[Optional()], widget=ListWidget(prefix_label=False),
+                                   option_widget=CheckboxInput(),
+                                   description=_l("Administrators manage every edition."))

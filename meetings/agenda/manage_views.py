@@ -161,6 +161,13 @@ def session_edit(session_id: int):
                            session=session, speaker_rows=SPEAKER_ROWS)
 
 
+@bp.get("/manage/sessions/<int:session_id>/cancel")
+@login_required
+def session_cancel_confirm(session_id: int):
+    session = managed_session_or_403(session_id)
+    return render_template("agenda/session_cancel.html", session=session, edition=session.edition)
+
+
 @bp.post("/manage/sessions/<int:session_id>/cancel")
 @login_required
 def session_cancel(session_id: int):

@@ -1,7 +1,14 @@
 """Edition forms: shape checks only (slug, time zone and venue rules live in the service)."""
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
@@ -14,6 +21,7 @@ FORMAT_LABELS = {
     EditionFormat.HYBRID: _l("Hybrid"),
 }
 NO_VENUE = 0
+KEEP_LOCAL, KEEP_INSTANTS = "keep_local", "keep_instants"
 SLUG_HINT = _l("Lower-case letters, digits and hyphens; the start year when left empty.")
 
 
@@ -38,8 +46,16 @@ class EditionForm(FlaskForm):
     venue_id = SelectField(_l("Venue"), coerce=int, default=NO_VENUE,
                         description=_l("Required for in-person and hybrid editions."))
     timezone = StringField(_l("Time zone"), validators=[Optional(), Length(max=64)],
-                           description=_l("An IANA name such as Europe/Amsterdam; the venue's "
-                                          "time zone when left empty."))
+                           description=_l("Type to search the list, e.g. Europe/Amsterdam; the "
+                                          "venue's time zone when left empty."))
+    # Shown only on an edition with sessions; the service asks for it when the zone changes.
+    session_times = RadioField(
+        _l("If you change the time zone, the sessions…"), validate_choice=False,
+        choices=[SelectChoice(KEEP_LOCAL, _l("keep their local times (10:00 stays 10:00 in the "
+                                             "new zone; calendars and attendees are told of "
+                                             "the move)")),
+                 SelectChoice(KEEP_INSTANTS, _l("keep their instants (their local times "
+                                                "change)"))])
     host_event = StringField(_l("Host event"), validators=[Optional(), Length(max=200)],
                              description=_l("For example “within INTERPOL World 2019”."))
     description = TextAreaField(_l("Description"), validators=[Optional(), Length(max=20000)],

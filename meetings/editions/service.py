@@ -1,63 +1,36 @@
 """Editions: create, edit, copy, publish and delete; the reads behind the home and manage pages."""
 
 import dataclasses
-import re
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from meetings.dates import (
-    LocalTimeError,
-    is_valid_timezone,
     local_day_bounds,
     to_local,
-    to_utc,
 )
 from meetings.editions import signals
+from meetings.editions.rules import (
+    EditionFields,
+    InvalidEdition,
+    checked_fields,
+    edition_problems,
+    normalized,
+)
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.i18n import ngettext
 from meetings.models import (
     Edition,
-    EditionFormat,
     EditionStatus,
     Session,
-    SessionStatus,
     Speaker,
     Track,
     User,
     Venue,
     edition_organizer,
-    new_uid,
 )
-
-# Paths the site uses at its top level: an edition slug must never shadow them.
-RESERVED_SLUGS = frozenset({
-    "manage", "login", "logout", "static", "editions.ics", "feeds", "api", "admin",
-    "favicon.ico", "robots.txt", "health",
-})
-SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-FIRST_YEAR, LAST_YEAR = 2000, 2100  # an edition's dates
-MAX_DAYS = 31
-
-
-@dataclass
-class EditionFields:
-    """What an organizer enters for an edition (status and organizers are set elsewhere)."""
-
-    ordinal: int
-    title: str
-    slug: str
-    starts_on: date
-    ends_on: date
-    timezone: str
-    format: EditionFormat
-    venue: Venue | None
-    host_event: str = ""
-    description: str = ""
-
 
 # Reads ---------------------------------------------------------------------------------------
 
@@ -106,28 +79,78 @@ def session_count(edition: Edition) -> int:
     )
 
 
+def next_ordinal() -> int:
+    """The ordinal after the highest one (1 for the first edition)."""
+    return (db.session.scalar(sa.select(sa.func.max(Edition.ordinal))) or 0) + 1
+
+
+def default_venue() -> Venue | None:
+    """The venue a new edition most likely uses: the latest edition's, else the only one."""
+    latest = db.session.scalar(sa.select(Edition).where(Edition.venue_id.is_not(None))
+                               .order_by(Edition.starts_on.desc(), Edition.id.desc()).limit(1))
+    if latest is not None:
+        return latest.venue
+    venues = db.session.scalars(sa.select(Venue).limit(2)).all()
+    return venues[0] if len(venues) == 1 else None
+
+
 # Writes --------------------------------------------------------------------------------------
 
+def check_may_create(user: User) -> None:
+    """Only administrators create or copy editions; organizers manage the editions assigned to
+    them."""
+    if not user.is_admin:
+        raise NotAllowed(_l("Only administrators create or copy editions."))
+
+
 def create_edition(fields: EditionFields, *, creator: User, now: datetime) -> Edition:
-    """Create a draft edition; an organizer who creates it becomes one of its organizers."""
+    """Create a draft edition (administrators only)."""
+    check_may_create(creator)
     fields = checked_fields(fields)
     edition = Edition(status=EditionStatus.DRAFT, created_at=now, updated_at=now, revision=0)
     apply_fields(edition, fields)
-    if not creator.is_admin:
-        edition.organizers.append(creator)
     db.session.add(edition)
     db.session.flush()
     return edition
 
 
-def update_edition(edition: Edition, fields: EditionFields, *, now: datetime) -> Edition:
-    """Change an edition; refuse dates or a venue that would strand existing sessions."""
-    fields = checked_fields(fields, edition)
-    check_sessions_fit(edition, fields)
+def update_edition(edition: Edition, fields: EditionFields, *, now: datetime,
+                   keep_local_times: bool | None = None) -> Edition:
+    """Change an edition; refuse dates or a venue that would strand existing sessions.
+
+    A new time zone while sessions exist needs `keep_local_times`: True moves every session's
+    instants so its local wall-clock time stays (the agenda marks them changed), False keeps the
+    instants (their local times change).
+    """
+    fields = normalized(fields)
+    old_zone = edition.timezone
+    zone_changes = bool(fields.timezone) and fields.timezone != old_zone
+    problems = edition_problems(fields, edition)
+    if zone_changes and keep_local_times is None and session_count(edition):
+        problems.append(DomainError(ngettext(
+            "The time zone changes and %(num)d session exists: choose whether it keeps its "
+            "local time or its instant.",
+            "The time zone changes and %(num)d sessions exist: choose whether they keep their "
+            "local times or their instants.", session_count(edition)), field="session_times"))
+    if problems:
+        raise InvalidEdition(problems)
+    check_sessions_fit(edition, fields, old_zone if keep_local_times else fields.timezone)
     apply_fields(edition, fields)
     edition.touch(now)
     db.session.flush()
+    if zone_changes:
+        signals.timezone_changed.send(edition, old_zone=old_zone,
+                                      keep_local_times=bool(keep_local_times), now=now)
     return edition
+
+
+def zone_warnings(edition: Edition) -> list[str]:
+    """What looks wrong but is allowed: an edition in another zone than its venue."""
+    if edition.venue is not None and edition.venue.timezone != edition.timezone:
+        return [str(_l("The edition's time zone (%(zone)s) differs from its venue's "
+                       "(%(venue_zone)s): sessions are entered and shown in %(zone)s.",
+                       zone=edition.timezone, venue_zone=edition.venue.timezone))]
+    return []
 
 
 def apply_fields(edition: Edition, fields: EditionFields) -> None:
@@ -135,75 +158,11 @@ def apply_fields(edition: Edition, fields: EditionFields) -> None:
         setattr(edition, field.name, getattr(fields, field.name))
 
 
-def checked_fields(fields: EditionFields, edition: Edition | None = None) -> EditionFields:
-    """Apply the defaults (slug from the year, time zone from the venue) and check the rules."""
-    fields = dataclasses.replace(
-        fields,
-        title=fields.title.strip(),
-        slug=(fields.slug or "").strip().lower() or str(fields.starts_on.year),
-        host_event=(fields.host_event or "").strip(),
-        description=fields.description or "",
-        timezone=(fields.timezone or "").strip(),
-    )
-    if not fields.title:
-        raise DomainError(_l("Give the edition a title."), field="title")
-    check_dates(fields)
-    check_slug(fields.slug, edition)
-    check_venue(fields)
-    if not fields.timezone and fields.venue is not None:
-        fields.timezone = fields.venue.timezone
-    if not is_valid_timezone(fields.timezone):
-        raise DomainError(_l("Enter an IANA time zone such as Europe/Amsterdam."), field="timezone")
-    return fields
-
-
-def check_dates(fields: EditionFields) -> None:
-    """Years from FIRST_YEAR to LAST_YEAR, the last day not before the first, at most 31 days."""
-    check_year(fields.starts_on, "starts_on")
-    check_year(fields.ends_on, "ends_on")
-    if fields.ends_on < fields.starts_on:
-        raise DomainError(_l("The last day cannot be before the first day."), field="ends_on")
-    if (fields.ends_on - fields.starts_on).days + 1 > MAX_DAYS:
-        raise DomainError(_l("An edition lasts at most %(days)s days.", days=MAX_DAYS),
-                          field="ends_on")
-
-
-def check_year(day: date, field: str) -> None:
-    """Refuse a date outside FIRST_YEAR..LAST_YEAR on that form field."""
-    if not FIRST_YEAR <= day.year <= LAST_YEAR:
-        raise DomainError(_l("Enter a year from %(first)s to %(last)s.", first=FIRST_YEAR,
-                             last=LAST_YEAR), field=field)
-
-
-def check_slug(slug: str, edition: Edition | None = None) -> None:
-    """Slugs are URL-safe, not a reserved path, and unique."""
-    if not SLUG_PATTERN.fullmatch(slug):
-        raise DomainError(_l("Use lower-case letters, digits and single hyphens only."),
-                          field="slug")
-    if slug in RESERVED_SLUGS:
-        raise DomainError(_l("“%(slug)s” is reserved by the site; choose another.", slug=slug),
-                          field="slug")
-    query = sa.select(Edition.id).where(Edition.slug == slug)
-    if edition is not None and edition.id is not None:
-        query = query.where(Edition.id != edition.id)
-    if db.session.scalar(query) is not None:
-        raise DomainError(_l("Another edition already uses this address."), field="slug")
-
-
-def check_venue(fields: EditionFields) -> None:
-    """Virtual editions have no venue; in-person and hybrid ones need one."""
-    if fields.format == EditionFormat.VIRTUAL and fields.venue is not None:
-        raise DomainError(_l("A virtual edition has no venue: choose “none” or another format."),
-                          field="venue_id")
-    if fields.format != EditionFormat.VIRTUAL and fields.venue is None:
-        raise DomainError(_l("Choose the venue of an in-person or hybrid edition."),
-                          field="venue_id")
-
-
-def check_sessions_fit(edition: Edition, fields: EditionFields) -> None:
-    """Refuse new dates that leave sessions outside, or a new venue while sessions use rooms."""
-    first, _ = local_day_bounds(fields.starts_on, fields.timezone)
-    _, last = local_day_bounds(fields.ends_on, fields.timezone)
+def check_sessions_fit(edition: Edition, fields: EditionFields, zone: str) -> None:
+    """Refuse new dates that leave sessions outside (their days read in `zone`), or a new venue
+    while sessions use rooms."""
+    first, _ = local_day_bounds(fields.starts_on, zone)
+    _, last = local_day_bounds(fields.ends_on, zone)
     outside = count_sessions(edition, sa.or_(Session.starts_at < first, Session.ends_at > last))
     if outside:
         raise DomainError(ngettext(
@@ -263,57 +222,3 @@ def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> N
     signals.deleting.send(edition)  # registrations and their mail go first
     db.session.delete(edition)
     db.session.flush()
-
-
-# Copy ----------------------------------------------------------------------------------------
-
-def copy_edition(source: Edition, *, title: str, slug: str, ordinal: int, starts_on: date,
-                 now: datetime) -> Edition:
-    """A new draft with the source's venue, organizers, tracks and agenda shape, moved in time."""
-    check_year(starts_on, "starts_on")
-    shift = starts_on - source.starts_on
-    fields = checked_fields(EditionFields(
-        ordinal=ordinal, title=title, slug=slug, starts_on=starts_on,
-        ends_on=source.ends_on + shift, timezone=source.timezone, format=source.format,
-        venue=source.venue, host_event=source.host_event, description=source.description,
-    ))
-    organizers, source_tracks = list(source.organizers), list(source.tracks)
-    copy = Edition(status=EditionStatus.DRAFT, created_at=now, updated_at=now, revision=0)
-    db.session.add(copy)
-    apply_fields(copy, fields)
-    copy.organizers = organizers
-    tracks = {track.id: Track(name=track.name, slug=track.slug, colour=track.colour)
-              for track in source_tracks}
-    copy.tracks = list(tracks.values())
-    for session in db.session.scalars(source.sessions.select().order_by(Session.starts_at)):
-        copy.sessions.add(copied_session(session, tracks.get(session.track_id), shift,
-                                         source.timezone, now))
-    db.session.flush()
-    return copy
-
-
-def copied_session(session: Session, track: Track | None, shift: timedelta, zone: str,
-                   now: datetime) -> Session:
-    """The session's shape on the new dates, same local wall-clock times, a new UID."""
-    starts_at = shifted(session.starts_at, shift, zone, session.title)
-    ends_at = shifted(session.ends_at, shift, zone, session.title)
-    if ends_at <= starts_at:
-        raise DomainError(_l("“%(title)s” would end before it starts on the new dates.",
-                             title=session.title), field="starts_on")
-    return Session(
-        uid=new_uid(), title=session.title, type=session.type, access=session.access,
-        language=session.language, chatham_house=session.chatham_house,
-        capacity=session.capacity, room_id=session.room_id, track=track,
-        starts_at=starts_at, ends_at=ends_at, status=SessionStatus.SCHEDULED, sequence=0,
-        online_url="", created_at=now, updated_at=now,
-    )
-
-
-def shifted(instant: datetime, shift: timedelta, zone: str, title: str) -> datetime:
-    """Move an instant by whole days keeping its local wall-clock time in `zone`."""
-    local = to_local(instant, zone).replace(tzinfo=None) + shift
-    try:
-        return to_utc(local, zone)
-    except LocalTimeError as error:
-        raise DomainError(_l("“%(title)s” cannot move to the new dates: %(reason)s",
-                             title=title, reason=str(error)), field="starts_on") from error

@@ -12,16 +12,25 @@ from wtforms.fields.choices import SelectChoice
 
 from meetings.audit.service import record
 from meetings.dates import timezone_names
-from meetings.editions import service
+from meetings.editions import copying, service
 from meetings.editions.blueprint import bp
-from meetings.editions.forms import FORMAT_LABELS, NO_VENUE, CopyForm, DeleteForm, EditionForm
+from meetings.editions.forms import (
+    FORMAT_LABELS,
+    KEEP_INSTANTS,
+    KEEP_LOCAL,
+    NO_VENUE,
+    CopyForm,
+    DeleteForm,
+    EditionForm,
+)
+from meetings.editions.rules import EditionFields, normalized
 from meetings.errors import NotAllowed
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
-from meetings.web.access import managed_edition_or_403, visible_edition_or_404
-from meetings.web.unit_of_work import domain_errors
+from meetings.web.access import admin_required, managed_edition_or_403, visible_edition_or_404
+from meetings.web.unit_of_work import domain_errors, show_domain_error
 
 bp.add_app_template_global(timezone_names)
 
@@ -93,24 +102,51 @@ def edition_form(edition: Edition | None = None) -> EditionForm:
     form.venue_id.choices = venue_choices()
     if request.method == "GET" and edition is not None:
         form.venue_id.data = edition.venue_id or NO_VENUE
+    elif request.method == "GET":  # consistent defaults: a venue goes with "in person"
+        venue = service.default_venue()
+        form.ordinal.data = service.next_ordinal()
+        form.venue_id.data = venue.id if venue else NO_VENUE
+        form.format.data = (EditionFormat.IN_PERSON if venue else EditionFormat.VIRTUAL).value
     return form
 
 
-def edition_fields(form: EditionForm) -> service.EditionFields:
+def edition_fields(form: EditionForm) -> EditionFields:
+    """The service's input; values whose shape was wrong are None (the form shows why)."""
     venue = db.session.get(Venue, form.venue_id.data) if form.venue_id.data else None
-    return service.EditionFields(
-        ordinal=form.ordinal.data, title=form.title.data, slug=form.slug.data or "",
+    known_format = form.format.data in {f.value for f in EditionFormat}
+    return EditionFields(
+        ordinal=form.ordinal.data, title=form.title.data or "", slug=form.slug.data or "",
         starts_on=form.starts_on.data, ends_on=form.ends_on.data,
-        timezone=form.timezone.data or "", format=EditionFormat(form.format.data), venue=venue,
+        timezone=form.timezone.data or "",
+        format=EditionFormat(form.format.data) if known_format else None, venue=venue,
         host_event=form.host_event.data or "", description=form.description.data or "",
     )
 
 
+def show_problems(form: EditionForm, problems: list) -> None:
+    """Every problem beside its field, once (a field already showing an error keeps it)."""
+    for problem in problems:
+        field = form._fields.get(problem.field)
+        if field is None or not field.errors:
+            show_domain_error(problem, form)
+
+
+def submitted(form: EditionForm, edition: Edition | None = None) -> bool:
+    """A POST whose shape is right; when it is not, the service's rules are checked too, so the
+    form lists every error at once instead of one per submit."""
+    if not form.is_submitted():
+        return False
+    if form.validate():
+        return True
+    show_problems(form, service.edition_problems(normalized(edition_fields(form)), edition))
+    return False
+
+
 @bp.route("/manage/editions/new", methods=["GET", "POST"])
-@login_required
+@admin_required
 def create():
     form = edition_form()
-    if form.validate_on_submit():
+    if submitted(form):
         now = utcnow()
         with domain_errors(form) as outcome:
             edition = service.create_edition(edition_fields(form), creator=current_user,
@@ -119,8 +155,14 @@ def create():
                    edition=edition, now=now)
         if outcome.ok:
             flash(_("Edition created as a draft."), "success")
+            flash_warnings(service.zone_warnings(edition))
             return redirect(url_for("editions.manage_detail", edition_id=edition.id))
-    return render_template("editions/edit.html", form=form, edition=None)
+        show_problems(form, getattr(outcome.error, "problems", []))
+    return render_template("editions/edit.html", form=form, edition=None, session_count=0)
+
+
+def keep_local_times(form: EditionForm) -> bool | None:
+    return {KEEP_LOCAL: True, KEEP_INSTANTS: False}.get(form.session_times.data)
 
 
 @bp.route("/manage/editions/<int:edition_id>/edit", methods=["GET", "POST"])
@@ -128,37 +170,46 @@ def create():
 def edit(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     form = edition_form(edition)
-    if form.validate_on_submit():
+    if submitted(form, edition):
         now = utcnow()
         with domain_errors(form) as outcome:
-            service.update_edition(edition, edition_fields(form), now=now)
+            service.update_edition(edition, edition_fields(form), now=now,
+                                   keep_local_times=keep_local_times(form))
             record(current_user, "edition.update", f"Updated edition {edition.slug}",
                    edition=edition, now=now)
         if outcome.ok:
             flash(_("Edition saved."), "success")
+            flash_warnings(service.zone_warnings(edition))
             return redirect(url_for("editions.manage_detail", edition_id=edition.id))
-    return render_template("editions/edit.html", form=form, edition=edition)
+        show_problems(form, getattr(outcome.error, "problems", []))
+    return render_template("editions/edit.html", form=form, edition=edition,
+                           session_count=service.session_count(edition))
+
+
+def flash_warnings(warnings: list[str]) -> None:
+    for warning in warnings:
+        flash(warning, "warning")
 
 
 @bp.route("/manage/editions/<int:edition_id>/copy", methods=["GET", "POST"])
-@login_required
+@admin_required
 def copy(edition_id: int):
     source = managed_edition_or_403(edition_id)
-    form = CopyForm()
-    if request.method == "GET":
-        form.ordinal.data = source.ordinal + 1
-        form.title.data = source.title
+    form = CopyForm(data=copying.proposed_copy(source, service.next_ordinal())
+                    if request.method == "GET" else None)
     if form.validate_on_submit():
         now = utcnow()
         with domain_errors(form) as outcome:
-            edition = service.copy_edition(
+            edition = copying.copy_edition(
                 source, title=form.title.data, slug=form.slug.data or "",
-                ordinal=form.ordinal.data, starts_on=form.starts_on.data, now=now)
+                ordinal=form.ordinal.data, starts_on=form.starts_on.data, user=current_user,
+                now=now)
             record(current_user, "edition.copy",
                    f"Copied edition {source.slug} to {edition.slug}", edition=edition, now=now)
         if outcome.ok:
             flash(_("Copy created as a draft. Check its dates, sessions and speakers."), "success")
             return redirect(url_for("editions.manage_detail", edition_id=edition.id))
+        show_problems(form, getattr(outcome.error, "problems", []))
     return render_template("editions/copy.html", form=form, source=source)
 
 

@@ -1,12 +1,21 @@
 """Registration's answers to the editions feature's signals (connected when imported)."""
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 
+from meetings.dates import LocalTimeError, to_local, to_utc
 from meetings.editions import signals as edition_signals
 from meetings.extensions import db
 from meetings.mail.service import erase_messages_about
 from meetings.models import Edition
-from meetings.registration.models import Registration
+from meetings.registration import configuration
+from meetings.registration.models import (
+    Registration,
+    RegistrationCategory,
+    RegistrationQuestion,
+    RegistrationSettings,
+)
 
 
 def registrations_of(edition: Edition) -> sa.Select:
@@ -25,3 +34,45 @@ def delete_registrations(edition: Edition) -> None:
     lets a session go only once nothing names it), and the mail that could only reach them."""
     erase_messages_about(registrations_of(edition))
     db.session.execute(sa.delete(Registration).where(Registration.edition_id == edition.id))
+
+
+@edition_signals.copied.connect
+def copy_registration_setup(copy: Edition, *, source: Edition, shift: timedelta,
+                            now: datetime) -> None:
+    """A copy keeps the source's registration settings, categories, questions and privacy
+    notice, their dates moved by `shift` (same local time), never its registrations.
+
+    Registration of the copy starts closed: when the moved dates would take sign-ups at `now`,
+    it closes at `now`, and the organizer opens it by setting new dates.
+    """
+    settings = configuration.settings_of(source.id)
+    if settings is None:
+        return
+    opens_at = moved(settings.opens_at, shift, copy.timezone)
+    closes_at = moved(settings.closes_at, shift, copy.timezone)
+    if (opens_at is None or opens_at <= now) and (closes_at is None or closes_at > now):
+        opens_at, closes_at = (opens_at if opens_at and opens_at < now else None), now
+    db.session.add(RegistrationSettings(
+        edition_id=copy.id, opens_at=opens_at, closes_at=closes_at, capacity=settings.capacity,
+        mode=settings.mode, auto_promote=settings.auto_promote,
+        privacy_notice=settings.privacy_notice, controller=settings.controller, updated_at=now))
+    for category in db.session.scalars(configuration.categories_of(source.id)):
+        db.session.add(RegistrationCategory(
+            edition_id=copy.id, code=category.code, name=category.name, quota=category.quota,
+            requires_approval=category.requires_approval, position=category.position))
+    for question in db.session.scalars(configuration.questions_of(source.id)):
+        db.session.add(RegistrationQuestion(
+            edition_id=copy.id, label=question.label, kind=question.kind,
+            choices_text=question.choices_text, required=question.required,
+            sensitive=question.sensitive, position=question.position))
+    db.session.flush()
+
+
+def moved(instant: datetime | None, shift: timedelta, zone: str) -> datetime | None:
+    """The instant `shift` later at the same local time (plain UTC arithmetic in a DST gap)."""
+    if instant is None:
+        return None
+    try:
+        return to_utc(to_local(instant, zone).replace(tzinfo=None) + shift, zone)
+    except LocalTimeError:
+        return instant + shift
