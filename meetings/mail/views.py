@@ -35,7 +35,6 @@ def retry(message_id: int):
         service.retry_message(message, now)
         record(current_user, "mail.retry", f"Email #{message.id} to {message.to_address} "
                "queued again.", now=now)
-        db.session.commit()
         flash(_("The message is queued again."), "success")
     return redirect(url_for(".index"))
 
@@ -50,7 +49,6 @@ def retry_failed():
             service.retry_message(message, now)
         record(current_user, "mail.retry", f"{len(messages)} failed emails queued again.",
                now=now)
-        db.session.commit()
         flash(ngettext("%(num)d message is queued again.", "%(num)d messages are queued again.",
                        len(messages)), "success")
     return redirect(url_for(".index"))

@@ -116,6 +116,12 @@ def slug_code(name: str) -> str:
     return code[:40] or "category"
 
 
+def delete_question(question: RegistrationQuestion) -> None:
+    """Remove a question; answers already given stay in the registrations."""
+    db.session.delete(question)
+    db.session.flush()
+
+
 def add_question(edition: Edition, *, label: str, kind: QuestionKind, choices_text: str,
                  required: bool, sensitive: bool = False) -> RegistrationQuestion:
     """Add a custom question to the registration form."""

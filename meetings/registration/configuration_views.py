@@ -19,6 +19,7 @@ from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Edition, utcnow
 from meetings.registration import configuration
+from meetings.registration.blueprint import MANAGE_PREFIX as PREFIX
 from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
     CategoryForm,
@@ -38,8 +39,7 @@ from meetings.registration.models import (
 )
 from meetings.registration.reports import counts_by_category
 from meetings.web.access import managed_edition_or_403
-
-PREFIX = "/manage/editions/<int:edition_id>/registrations"
+from meetings.web.unit_of_work import domain_errors
 
 
 def settings_or_setup(edition: Edition) -> RegistrationSettings:
@@ -84,7 +84,7 @@ def manage_settings(edition_id: int):
         fill_settings_form(form, settings, edition.timezone)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             promoted = configuration.update_settings(
                 edition, opens_at=utc_or_error(form.opens_at.data, edition.timezone, "opens_at"),
                 closes_at=utc_or_error(form.closes_at.data, edition.timezone, "closes_at"),
@@ -95,11 +95,7 @@ def manage_settings(edition_id: int):
             record(current_user, "registration.settings",
                    f"Registration settings saved (capacity {form.capacity.data}, "
                    f"{len(promoted)} promoted)", edition=edition, now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field or "capacity"].errors.append(str(error.message))
-        else:
+        if outcome.ok:
             flash(_("Registration settings saved."), "success")
             return redirect(url_for(".manage_settings", edition_id=edition.id))
     return render_template("registration/manage_settings.html", edition=edition, form=form,
@@ -118,17 +114,13 @@ def manage_categories(edition_id: int, category_id: int | None = None):
     form = CategoryForm(obj=category)
     if form.validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors(form) as outcome:
             saved = configuration.save_category(edition, category, name=form.name.data,
                                         quota=form.quota.data,
                                         requires_approval=form.requires_approval.data, now=now)
             record(current_user, "registration.category", f"Category {saved.name} saved "
                    f"(quota {saved.quota})", edition=edition, now=now)
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field or "name"].errors.append(str(error.message))
-        else:
+        if outcome.ok:
             flash(_("Category saved."), "success")
             return redirect(url_for(".manage_categories", edition_id=edition.id))
     return render_template("registration/manage_categories.html", edition=edition, form=form,
@@ -143,7 +135,7 @@ def manage_questions(edition_id: int):
     settings_or_setup(edition)
     form = QuestionForm()
     if form.validate_on_submit():
-        try:
+        with domain_errors(form) as outcome:
             question = configuration.add_question(edition, label=form.label.data,
                                           kind=QuestionKind(form.kind.data),
                                           choices_text=form.choices_text.data or "",
@@ -152,11 +144,7 @@ def manage_questions(edition_id: int):
             record(current_user, "registration.question", f"Question added: {question.label}"
                    f"{' (sensitive)' if question.sensitive else ''}", edition=edition,
                    now=utcnow())
-            db.session.commit()
-        except DomainError as error:
-            db.session.rollback()
-            form[error.field or "label"].errors.append(str(error.message))
-        else:
+        if outcome.ok:
             flash(_("Question added."), "success")
             return redirect(url_for(".manage_questions", edition_id=edition.id))
     return render_template("registration/manage_questions.html", edition=edition, form=form,
@@ -175,7 +163,6 @@ def manage_question_sensitive(question_id: int):
         record(current_user, "registration.question_sensitive", f"Question "
                f"{'marked' if sensitive else 'no longer'} sensitive: {question.label}",
                edition=edition, now=utcnow())
-        db.session.commit()
         flash(_("Question saved."), "success")
     return redirect(url_for(".manage_questions", edition_id=edition.id))
 
@@ -196,10 +183,9 @@ def manage_question_delete_confirmed(question_id: int):
     edition = managed_edition_or_403(question.edition_id)
     form = ConfirmForm()
     if form.validate_on_submit():
-        db.session.delete(question)
+        configuration.delete_question(question)
         record(current_user, "registration.question_delete", f"Question deleted: "
                f"{question.label}", edition=edition, now=utcnow())
-        db.session.commit()
         flash(_("Question deleted. Answers already given stay in the registrations."), "success")
         return redirect(url_for(".manage_questions", edition_id=edition.id))
     return render_template("registration/manage_question_delete.html", edition=edition,
@@ -217,7 +203,6 @@ def manage_invitations(edition_id: int):
         invitations = configuration.invite(edition, email_lines(form.emails.data), now=now)
         record(current_user, "registration.invite", f"{len(invitations)} invitations sent",
                edition=edition, now=now)
-        db.session.commit()
         flash(_("%(num)d invitations sent.", num=len(invitations)), "success")
         return redirect(url_for(".manage_invitations", edition_id=edition.id))
     invitations = db.session.scalars(sa.select(Invitation).where(
@@ -233,13 +218,10 @@ def manage_invitation_revoke(invitation_id: int):
     edition = managed_edition_or_403(invitation.edition_id)
     if ConfirmForm().validate_on_submit():
         now = utcnow()
-        try:
+        with domain_errors() as outcome:
             configuration.revoke(invitation, now=now)
             record(current_user, "registration.revoke", f"Invitation #{invitation.id} revoked",
                    edition=edition, now=now)
-            db.session.commit()
+        if outcome.ok:
             flash(_("Invitation revoked."), "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(str(error.message), "error")
     return redirect(url_for(".manage_invitations", edition_id=edition.id))

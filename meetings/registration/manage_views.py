@@ -7,12 +7,12 @@ from sqlalchemy.orm import selectinload
 
 from meetings.audit.service import record
 from meetings.countries import country_names
-from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import ngettext
 from meetings.models import utcnow
 from meetings.registration import configuration, exports, reports, retention, service
+from meetings.registration.blueprint import MANAGE_PREFIX as PREFIX
 from meetings.registration.blueprint import bp
 from meetings.registration.chart import bar_chart_svg
 from meetings.registration.forms import ConfirmForm, DecisionForm
@@ -20,8 +20,8 @@ from meetings.registration.models import Registration, RegistrationEvent, Regist
 from meetings.registration.seats import seats_taken
 from meetings.web.access import managed_edition_or_403
 from meetings.web.request_guards import id_number, optional_id, page_number
+from meetings.web.unit_of_work import domain_errors
 
-PREFIX = "/manage/editions/<int:edition_id>/registrations"
 ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": service.promote}
 
 
@@ -55,7 +55,6 @@ def manage_setup(edition_id: int):
         now = utcnow()
         configuration.set_up(edition, now=now)
         record(current_user, "registration.setup", "Set up registration", edition=edition, now=now)
-        db.session.commit()
         flash(_("Registration is set up. Choose its dates and capacity."), "success")
     return redirect(url_for(".manage_settings", edition_id=edition.id))
 
@@ -93,7 +92,7 @@ def manage_decide(edition_id: int, registration_id: int, action: str):
         return redirect(url_for(".manage_detail", edition_id=edition.id,
                                 registration_id=registration.id))
     now, note = utcnow(), (form.note.data or "").strip()
-    try:
+    with domain_errors() as outcome:
         if action == "cancel":
             service.cancel(registration, now=now, user=current_user)
         elif action == "promote":
@@ -102,11 +101,7 @@ def manage_decide(edition_id: int, registration_id: int, action: str):
             ACTIONS[action](registration, current_user, now=now, note=note)
         record(current_user, f"registration.{action}", f"Registration #{registration.id}: "
                f"{action}", edition=edition, now=now)
-        db.session.commit()
-    except DomainError as error:
-        db.session.rollback()
-        flash(str(error.message), "error")
-    else:
+    if outcome.ok:
         flash(_("Saved: the registrant is notified by email."), "success")
     return redirect(url_for(".manage_detail", edition_id=edition.id,
                             registration_id=registration_id))
@@ -129,7 +124,6 @@ def manage_bulk(edition_id: int):
                                          note=(form.note.data or "").strip())
     record(current_user, f"registration.bulk_{action}",
            f"{action}: {done} of {len(chosen)} registrations", edition=edition, now=now)
-    db.session.commit()
     flash(ngettext("%(num)d registration changed.", "%(num)d registrations changed.", done),
           "success")
     for problem in problems:
@@ -151,7 +145,7 @@ def manage_export(edition_id: int, kind: str):
     record(current_user, "registration.export",
            f"Exported {len(registrations)} registrations as {kind.upper()}", edition=edition,
            now=utcnow())
-    db.session.commit()
+    db.session.commit()  # a GET that writes: every export of personal data is in the audit log
     name = f"registrations-{edition.slug}.{kind}"
     if kind == "csv":
         body = exports.registrations_csv(registrations, questions)
@@ -172,7 +166,7 @@ def manage_catering_export(edition_id: int):
     record(current_user, "registration.export",  # an audited read (see the route sweep)
            f"Exported the catering and access needs of {len(registrations)} approved attendees",
            edition=edition, now=utcnow())
-    db.session.commit()
+    db.session.commit()  # a GET that writes: every export of personal data is in the audit log
     return Response(exports.catering_csv(registrations, questions),
                     mimetype="text/csv; charset=utf-8", headers={
                         "Content-Disposition":
