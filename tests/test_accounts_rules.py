@@ -53,5 +53,8 @@ def test_administrators_see_the_new_edition_button(app, client, admin):
 
 def test_required_star_sits_inside_its_label(app, client, admin):
     page = client.get("/manage/editions/new").get_data(as_text=True)
-    assert re.search(r'<label for="title">Title <span class="required" aria-hidden="true">\*'
-                     r'</span></label>', page)
+    assert re.search(r'<div class="label-line"><label for="title">Title</label> '
+                     r'<span class="required" aria-hidden="true">\*</span></div>', page)
+    response = client.get("/static/css/site.css")
+    assert ".field .label-line label { display: inline; }" in response.get_data(as_text=True)
+    response.close()
