@@ -58,3 +58,10 @@ def test_required_star_sits_inside_its_label(app, client, admin):
     response = client.get("/static/css/site.css")
     assert ".field .label-line label { display: inline; }" in response.get_data(as_text=True)
     response.close()
+
+
+def test_an_organizer_without_editions_is_told_who_creates_them(app, client, auth):
+    auth.create("org@example.org", is_admin=False)
+    auth.login("org@example.org")
+    page = client.get("/manage/").get_data(as_text=True)
+    assert "Ask an administrator to assign you: only administrators create editions." in page

@@ -126,12 +126,13 @@ def update_edition(edition: Edition, fields: EditionFields, *, now: datetime,
     old_zone = edition.timezone
     zone_changes = bool(fields.timezone) and fields.timezone != old_zone
     problems = edition_problems(fields, edition)
-    if zone_changes and keep_local_times is None and session_count(edition):
+    sessions = session_count(edition) if zone_changes and keep_local_times is None else 0
+    if sessions:
         problems.append(DomainError(ngettext(
             "The time zone changes and %(num)d session exists: choose whether it keeps its "
             "local time or its instant.",
             "The time zone changes and %(num)d sessions exist: choose whether they keep their "
-            "local times or their instants.", session_count(edition)), field="session_times"))
+            "local times or their instants.", sessions), field="session_times"))
     if problems:
         raise InvalidEdition(problems)
     check_sessions_fit(edition, fields, old_zone if keep_local_times else fields.timezone)
