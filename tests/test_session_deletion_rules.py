@@ -69,3 +69,15 @@ def test_deleting_an_edition_removes_its_chosen_sessions_and_the_choices(app, ki
         assert db.session.get(Session, session_id) is None
         assert db.session.scalar(sa.select(sa.func.count()).select_from(WorkshopSeat)) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaChoice)) == 0
+
+
+def test_a_refused_delete_leads_to_the_cancel_confirmation_not_a_one_click_cancel(app, client,
+                                                                                  admin):
+    with app.app_context():
+        _edition_id, session_id = chosen_session("seat")
+    page = client.post(f"/manage/sessions/{session_id}/delete").get_data(as_text=True)
+    assert "cancel it instead" in page
+    assert f'href="/manage/sessions/{session_id}/cancel"' in page
+    assert f'action="/manage/sessions/{session_id}/cancel"' not in page
+    with app.app_context():
+        assert db.session.get(Session, session_id).status.value == "scheduled"
