@@ -6,12 +6,9 @@ from datetime import UTC, datetime
 import pytest
 import sqlalchemy as sa
 
-from meetings.attendance.models import AgendaChoice, WorkshopSeat, WorkshopStatus
 from meetings.extensions import db
 from meetings.models import AuditEntry, Session, SessionStatus, Speaker, Track
-from meetings.registration.models import Registration, RegistrationCategory, RegistrationStatus
 from tests.factories import (
-    FIXED_NOW,
     make_edition,
     make_session,
     make_speaker,
@@ -293,31 +290,3 @@ def test_edit_keeps_speakers_beyond_the_form_rows(app, client, admin, setup):
     with app.app_context():
         names = [link.speaker.name for link in db.session.get(Session, session_id).speaker_links]
         assert names == [f"Person {i}" for i in range(8)]
-
-
-@pytest.mark.parametrize("kind", ["seat", "choice"])
-def test_session_chosen_by_attendees_cannot_be_deleted(app, client, admin, kind):
-    with app.app_context():
-        edition = make_edition()
-        session = make_session(edition, title="Hands-on workshop")
-        category = RegistrationCategory(edition_id=edition.id, code="gov", name="Government")
-        db.session.add(category)
-        db.session.flush()
-        registration = Registration(edition_id=edition.id, category_id=category.id,
-                                    status=RegistrationStatus.APPROVED, email="a@example.org")
-        db.session.add(registration)
-        db.session.flush()
-        if kind == "seat":
-            db.session.add(WorkshopSeat(registration_id=registration.id, session_id=session.id,
-                                        status=WorkshopStatus.CONFIRMED, created_at=FIXED_NOW))
-        else:
-            db.session.add(AgendaChoice(registration_id=registration.id, session_id=session.id,
-                                        created_at=FIXED_NOW))
-        db.session.commit()
-        session_id = session.id
-    response = client.post(f"/manage/sessions/{session_id}/delete")
-    assert response.status_code == 200
-    assert "Attendees have chosen this session: cancel it instead" in response.get_data(
-        as_text=True)
-    with app.app_context():
-        assert db.session.get(Session, session_id) is not None

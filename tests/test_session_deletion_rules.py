@@ -71,12 +71,15 @@ def test_deleting_an_edition_removes_its_chosen_sessions_and_the_choices(app, ki
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AgendaChoice)) == 0
 
 
-def test_a_refused_delete_leads_to_the_cancel_confirmation_not_a_one_click_cancel(app, client,
-                                                                                  admin):
+@pytest.mark.parametrize("kind", ["seat", "choice"])
+def test_a_refused_delete_leads_to_the_cancel_confirmation_not_a_one_click_cancel(
+        app, client, admin, kind):
     with app.app_context():
-        _edition_id, session_id = chosen_session("seat")
-    page = client.post(f"/manage/sessions/{session_id}/delete").get_data(as_text=True)
-    assert "cancel it instead" in page
+        _edition_id, session_id = chosen_session(kind)
+    response = client.post(f"/manage/sessions/{session_id}/delete")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Attendees have chosen this session: cancel it instead" in page
     assert f'href="/manage/sessions/{session_id}/cancel"' in page
     assert f'action="/manage/sessions/{session_id}/cancel"' not in page
     with app.app_context():
