@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from meetings.dates import local_day_bounds, to_local
-from meetings.ical import Labels
+from meetings.ical import Labels, session_summary
 
 SCHEMA_URL = "https://c3voc.de/schedule/schema.json"
 GENERATOR = {"name": "meetings", "version": "1"}
@@ -121,8 +121,9 @@ def event_data(session, zone: str, acronym: str, options: ScheduleOptions) -> di
         "room": session.room.name if session.room else labels.no_room,
         "slug": event_slug(acronym, session, hidden),
         "url": options.agenda_url if hidden else options.session_url(session),
-        "title": labels.closed_session if hidden else session.title,
-        "subtitle": labels.cancelled_short if session.is_cancelled else "",
+        # Apps show the title and subtitle, not a status: the title says it is cancelled.
+        "title": session_summary(session, labels, hidden),
+        "subtitle": labels.cancelled if session.is_cancelled else "",
         "track": None if hidden or session.track is None else session.track.name,
         "type": labels.closed_session if hidden else labels.session_type(str(session.type)),
         "language": None if hidden else session.language,

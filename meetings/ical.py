@@ -49,6 +49,19 @@ _CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *ra
                                      0x2028, 0x2029)}
 _URI_CONTROLS = {**_CONTROLS, 0x0A: None}
 REFRESH = timedelta(hours=1)
+# The SEQUENCE and modification time of an event rendered before its stamp is known (`stamped`).
+UNSTAMPED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Stamp:
+    """An event's SEQUENCE and LAST-MODIFIED (also its DTSTAMP)."""
+
+    sequence: int
+    modified: datetime
+
+
+UNSTAMPED = Stamp(0, UNSTAMPED_TIME)
 
 
 @dataclass(frozen=True)
@@ -151,16 +164,22 @@ def calendar(info: CalendarInfo, events: Iterable[bytes], method: str | None = N
     return b"".join([begin.removesuffix(end), *events, end])
 
 
-def session_event(session, options: FeedOptions, now: datetime) -> bytes:
-    """One VEVENT; a closed session shows only its time and place unless the feed is private."""
+def session_event(session, options: FeedOptions, now: datetime,
+                  stamp: Stamp | None = None) -> bytes:
+    """One VEVENT; a closed session shows only its time and place unless the feed is private.
+
+    SEQUENCE and LAST-MODIFIED are the session's own counters unless `stamp` gives them
+    (`UNSTAMPED` renders the text alone, to fingerprint it and `stamped` it later).
+    """
     hidden = session.is_closed and not options.private
-    modified = vDatetime(utc(session.updated_at or now))
+    stamp = stamp or Stamp(session.sequence or 0, session.updated_at or now)
+    modified = vDatetime(utc(stamp.modified))
     event = Event()
     event["UID"] = Text(clean(session_uid(session, options.domain)))
     event["DTSTAMP"] = modified
     event["DTSTART"] = vDatetime(utc(session.starts_at))
     event["DTEND"] = vDatetime(utc(session.ends_at))
-    event["SUMMARY"] = Text(clean(options.labels.closed_session if hidden else session.title))
+    event["SUMMARY"] = Text(clean(session_summary(session, options.labels, hidden)))
     event["DESCRIPTION"] = Text(clean(session_description(session, options, hidden)))
     add_place(event, session_venue(session), session_location(session, options.country_name))
     if not hidden:
@@ -168,16 +187,17 @@ def session_event(session, options: FeedOptions, now: datetime) -> bytes:
         event["CATEGORIES"] = vCategory(
             [Text(clean(name)) for name in session_categories(session, options.labels)])
     event["STATUS"] = vText("CANCELLED" if session.is_cancelled else "CONFIRMED")
-    event["SEQUENCE"] = vInt(session.sequence or 0)
+    event["SEQUENCE"] = vInt(stamp.sequence)
     event["CREATED"] = vDatetime(utc(session.created_at or now))
     event["LAST-MODIFIED"] = modified
     return serialize(event)
 
 
 def edition_event(edition, uid: str, url: str, country_name: Callable[[str], str],
-                  now: datetime) -> bytes:
-    """An all-day VEVENT spanning the edition's local dates."""
-    modified = vDatetime(utc(edition.updated_at or now))
+                  now: datetime, stamp: Stamp | None = None) -> bytes:
+    """An all-day VEVENT spanning the edition's local dates (SEQUENCE as in `session_event`)."""
+    stamp = stamp or Stamp(edition.revision or 0, edition.updated_at or now)
+    modified = vDatetime(utc(stamp.modified))
     first, after_last = all_day_range(edition.starts_on, edition.ends_on)
     description = "\n\n".join(part for part in (plain_text(edition.description), url) if part)
     event = Event()
@@ -191,10 +211,27 @@ def edition_event(edition, uid: str, url: str, country_name: Callable[[str], str
     event["URL"] = vUri(uri(url))
     event["TRANSP"] = vText("TRANSPARENT")
     event["STATUS"] = vText("CONFIRMED")
-    event["SEQUENCE"] = vInt(edition.revision or 0)
+    event["SEQUENCE"] = vInt(stamp.sequence)
     event["CREATED"] = vDatetime(utc(edition.created_at or now))
     event["LAST-MODIFIED"] = modified
     return serialize(event)
+
+
+def stamped(event: bytes, stamp: Stamp) -> bytes:
+    """An event rendered with `UNSTAMPED`, with its real SEQUENCE, DTSTAMP and LAST-MODIFIED."""
+    placeholder = vDatetime(UNSTAMPED_TIME).to_ical()
+    modified = vDatetime(utc(stamp.modified)).to_ical()
+    for name in (b"DTSTAMP", b"LAST-MODIFIED"):
+        event = event.replace(b"\r\n%s:%s\r\n" % (name, placeholder),
+                              b"\r\n%s:%s\r\n" % (name, modified), 1)
+    return event.replace(b"\r\nSEQUENCE:0\r\n", b"\r\nSEQUENCE:%d\r\n" % stamp.sequence, 1)
+
+
+def session_summary(session, labels: Labels, hidden: bool) -> str:
+    """The title ('Closed session' when hidden), 'Cancelled: ' first when it is cancelled:
+    not every calendar shows STATUS."""
+    title = labels.closed_session if hidden else session.title
+    return f"{labels.cancelled_short}: {title}" if session.is_cancelled else title
 
 
 def add_place(event: Event, venue, location: str) -> None:

@@ -365,7 +365,8 @@ def test_query_count_does_not_grow_with_sessions(app, client):
             counts[slug, kind] = len(statements)
     for kind in ("agenda.ics", "schedule.xml", "schedule.json"):
         assert counts["small", kind] == counts["large", kind], counts
-        assert counts["large", kind] <= 8, counts
+        # agenda.ics also reads and stores its events' stamps (feeds/stamps.py)
+        assert counts["large", kind] <= 10, counts
 
 
 # ---------------------------------------------------------------- what the feeds may show

@@ -114,7 +114,8 @@ def test_cancelled_session_is_marked(json_validator):
     edition, sessions = sample_agenda()
     data = assert_valid_json(json_validator, frab.schedule_json(edition, sessions, options()))
     cancelled = next(e for e in events(data) if e["id"] == 3)
-    assert cancelled["subtitle"] == "Cancelled"
+    assert cancelled["title"] == "Cancelled: الذكاء الاصطناعي وإنفاذ القانون"
+    assert cancelled["subtitle"] == "This session is cancelled."
     assert cancelled["slug"] == "2027-3-session"  # an Arabic title gives no ASCII words
 
 

@@ -130,10 +130,10 @@ def test_private_feed_shows_closed_details_and_online_links():
     assert "Join online: https://stream.example.org/secret-link" in str(keynote["DESCRIPTION"])
 
 
-def test_cancelled_session_keeps_its_title():
+def test_cancelled_session_says_so_in_its_summary():
     edition, sessions = sample_agenda()
     event = event_number(agenda_bytes(sessions), 3)
-    assert str(event["SUMMARY"]) == "الذكاء الاصطناعي وإنفاذ القانون"
+    assert str(event["SUMMARY"]) == "Cancelled: الذكاء الاصطناعي وإنفاذ القانون"
     assert str(event["STATUS"]) == "CANCELLED"
     assert event.decoded("SEQUENCE") == 2
     assert str(event["DESCRIPTION"]).startswith("This session is cancelled.")

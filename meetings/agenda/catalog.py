@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
+from meetings.agenda.models import TrackSlug
 from meetings.agenda.service import bump
 from meetings.countries import is_country_code
 from meetings.errors import DomainError
@@ -47,6 +48,8 @@ def create_track(edition: Edition, *, name: str, colour: str, slug: str = "",
     name = checked_track_name(edition, name, None)
     slug = checked_slug(edition, slug, None) if slug else free_slug(edition, slugify(name))
     track = Track(edition_id=edition.id, name=name, slug=slug, colour=checked_colour(colour))
+    db.session.execute(sa.delete(TrackSlug).where(TrackSlug.edition_id == edition.id,
+                                                  TrackSlug.slug == slug))
     db.session.add(track)
     db.session.flush()
     edition.touch(now)
@@ -65,9 +68,25 @@ def update_track(track: Track, *, name: str, colour: str, slug: str = "",
     if name != track.name:
         for session in db.session.scalars(sessions_of_track(track)):
             bump(session, now)
+    if slug != track.slug:
+        remember_slug(track, slug)
     track.name, track.slug, track.colour = name, slug, colour
     edition.touch(now)
     db.session.flush()
+
+
+def remember_slug(track: Track, new_slug: str) -> None:
+    """Keep the slug the track leaves, so its old feed address redirects to the new one."""
+    db.session.execute(sa.delete(TrackSlug).where(
+        TrackSlug.edition_id == track.edition_id,
+        TrackSlug.slug.in_([track.slug, new_slug])))
+    db.session.add(TrackSlug(edition_id=track.edition_id, slug=track.slug, track_id=track.id))
+
+
+def renamed_track(edition_id: int, slug: str) -> Track | None:
+    """The track that once had this slug in the edition (None if no track ever had it)."""
+    return db.session.scalar(sa.select(Track).join(TrackSlug, TrackSlug.track_id == Track.id)
+                             .where(TrackSlug.edition_id == edition_id, TrackSlug.slug == slug))
 
 
 def delete_track(track: Track, *, now: datetime) -> int:

@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -42,9 +42,10 @@ class Feed:
 def cached(key: str, version: str, *, content_type: str, last_modified: datetime,
            build: Callable[[], bytes], now: datetime, edition_id: int | None = None) -> Feed:
     """The feed for `key` at `version`: the stored validators, or a fresh build stored for all."""
-    return stored(key, version) or build_and_store(
+    row = db.session.execute(stored_validators(key)).first()
+    return current(row, version) or build_and_store(
         key, version, content_type=content_type, last_modified=last_modified, build=build,
-        now=now, edition_id=edition_id)
+        now=now, edition_id=edition_id, previous=row)
 
 
 def stored(key: str, version: str) -> Feed | None:
@@ -68,14 +69,34 @@ def current(row, version: str) -> Feed | None:
 
 def build_and_store(key: str, version: str, *, content_type: str, last_modified: datetime,
                     build: Callable[[], bytes], now: datetime,
-                    edition_id: int | None = None) -> Feed:
-    """Build the body, keep it in this process and store it for every worker."""
+                    edition_id: int | None = None, previous=None) -> Feed:
+    """Build the body, keep it in this process and store it for every worker.
+
+    `previous` is the stored row of validators (etag, last_modified) this build replaces."""
     body = build()
-    feed = Feed(key, body_etag(body), last_modified, content_type, body,
+    etag = body_etag(body)
+    feed = Feed(key, etag, forward(previous, etag, last_modified, now), content_type, body,
                 gzip.compress(body, compresslevel=6, mtime=0), built=True)
     remember(feed)
     store(feed, version, edition_id, now)
     return feed
+
+
+def forward(previous, etag: str, last_modified: datetime, now: datetime) -> datetime:
+    """Last-Modified of a new build: the stored one if the bytes are the same, else later than it.
+
+    A feed of several editions computes its time from what it lists, which goes back when the
+    newest edition is unpublished or deleted; a client's If-Modified-Since must not then get a
+    304 for bytes it has never seen. HTTP dates count whole seconds, so "later" is a second on.
+    """
+    if previous is None or previous.etag is None:
+        return last_modified
+    if previous.etag == etag:
+        return previous.last_modified
+    floor = previous.last_modified.replace(microsecond=0)
+    if last_modified.replace(microsecond=0) > floor:
+        return last_modified
+    return max(now, floor + timedelta(seconds=1))
 
 
 @contextmanager

@@ -9,6 +9,10 @@ covered by SEQUENCE and the updated time, which every change to it moves (agenda
 renamed, a venue or speaker edited) is part of the key itself. Keys also carry the feed options
 (site, language, audience), so the public and organizer variants of one session are distinct.
 
+What is kept is the event without its SEQUENCE and LAST-MODIFIED, with its fingerprint: those
+two come from `stamps`, which moves them when the fingerprint does (a room rename does, an edit
+to another session does not).
+
 A bounded LRU per process: a restart (a deploy, a new translation) starts empty.
 """
 
@@ -23,6 +27,7 @@ import sqlalchemy.orm as so
 from meetings import ical
 from meetings.agenda.visibility import ORGANIZER, PUBLIC, public_view
 from meetings.extensions import db
+from meetings.feeds.stamps import Rendered, fingerprint, stamp_all, stamp_key
 from meetings.models import Edition, Room, Session, SessionSpeaker, Speaker, Track, Venue
 
 MAX_EVENTS = 20_000  # about 1 KB each: 20 MB per process at most
@@ -33,17 +38,17 @@ class EventCache:
 
     def __init__(self, size: int):
         self.size = size
-        self.entries: OrderedDict[tuple, bytes] = OrderedDict()
+        self.entries: OrderedDict[tuple, tuple[bytes, str]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: tuple) -> bytes | None:
+    def get(self, key: tuple) -> tuple[bytes, str] | None:
         with self.lock:
             body = self.entries.get(key)
             if body is not None:
                 self.entries.move_to_end(key)
             return body
 
-    def put(self, key: tuple, body: bytes) -> None:
+    def put(self, key: tuple, body: tuple[bytes, str]) -> None:
         with self.lock:
             self.entries[key] = body
             self.entries.move_to_end(key)
@@ -76,10 +81,15 @@ def session_events(query: sa.Select, options: ical.FeedOptions, audience: tuple,
     viewer = ORGANIZER if options.private else PUBLIC
     for session in load_sessions(missing):
         shown = public_view(session, viewer, options.labels.closed_session)
-        bodies[session.id] = ical.session_event(shown, options, now)
+        body = ical.session_event(shown, options, now, ical.UNSTAMPED)
+        bodies[session.id] = body, fingerprint(body)
         event_cache.put(keys[session.id], bodies[session.id])
+    variant = "organizer" if options.private else "public"
     # A session deleted since the keys were read has no body: it is left out.
-    return [body for body in bodies.values() if body is not None]
+    return stamp_all([
+        Rendered(stamp_key(variant, ical.session_uid(row, options.domain)), *bodies[row.id],
+                 ical.Stamp(row.sequence or 0, row.updated_at or now))
+        for row in rows if bodies[row.id] is not None], now)
 
 
 def key_columns(query: sa.Select) -> sa.Select:

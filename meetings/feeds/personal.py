@@ -19,10 +19,17 @@ from flask_babel import force_locale
 from meetings import ical
 from meetings.agenda.visibility import SessionView, Viewer, public_view
 from meetings.attendance import agenda_choices
-from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.feeds.cache import Feed, cached, personal_key
-from meetings.feeds.service import ICS, Site, feed_options, sessions_for_feed, visible
+from meetings.feeds.service import (
+    ICS,
+    Site,
+    edition_event,
+    feed_options,
+    sessions_for_feed,
+    visible,
+)
+from meetings.feeds.stamps import Rendered, rendered_session, stamp_all
 from meetings.i18n import gettext as _
 from meetings.models import Edition, FeedCache, Session
 from meetings.registration.models import Registration
@@ -71,13 +78,18 @@ def personal_body(registration: Registration, site: Site, now: datetime) -> byte
                        .with_only_columns(Session.id).scalar_subquery())))
     sessions = db.session.scalars(query).unique().all()
     base = feed_options(site)
-    days = ical.edition_event(edition, f"edition-{edition.id}-days@{site.domain}",
-                              site.edition_url(edition), country_name, now)
+    days = edition_event(edition, f"edition-{edition.id}-days@{site.domain}", site, now)
     viewer = agenda_choices.viewer_of(registration)
     shown = [public_view(session, viewer, base.labels.closed_session) for session in sessions]
-    events = [ical.session_event(session, session_options(viewer, session, base), now)
+    events = [session_event(session, session_options(viewer, session, base), now)
               for session in shown]
-    return ical.calendar(calendar_info(edition, site), [days, *events])
+    return ical.calendar(calendar_info(edition, site), stamp_all([days, *events], now))
+
+
+def session_event(session: SessionView, options: ical.FeedOptions, now: datetime) -> Rendered:
+    """One chosen session without its stamp; attendees with the same entitlements share it."""
+    audience = f"personal-{int(options.private)}{int(bool(options.online_links))}"
+    return rendered_session(session, options, audience, now)
 
 
 def session_options(viewer: Viewer, session: SessionView, base: ical.FeedOptions

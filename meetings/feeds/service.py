@@ -21,6 +21,7 @@ from flask_babel import force_locale
 
 from meetings import frab, ical, markup
 from meetings.agenda import visibility
+from meetings.agenda.catalog import renamed_track
 from meetings.agenda.visibility import (
     PUBLIC,
     public_tracks,
@@ -40,6 +41,7 @@ from meetings.feeds.cache import (
     stored_validators,
 )
 from meetings.feeds.events import session_events
+from meetings.feeds.stamps import Rendered, fingerprint, rendered_session, stamp_all, stamp_key
 from meetings.models import (
     Edition,
     EditionStatus,
@@ -186,7 +188,7 @@ def agenda_feed(slug: str, site: Site, now: datetime) -> Feed | None:
         return hit
     edition = db.session.get_one(Edition, found.id)
     return edition_feed(feed_key("agenda", edition.id), edition, site, ICS,
-                        lambda: agenda_body(edition, site, now), now)
+                        lambda: agenda_body(edition, site, now), now, found)
 
 
 def agenda_body(edition: Edition, site: Site, now: datetime) -> bytes:
@@ -206,7 +208,17 @@ def track_feed(slug: str, track_slug: str, site: Site, now: datetime) -> Feed | 
     edition = db.session.get_one(Edition, found.id)
     track = db.session.get_one(Track, found.track_id)
     return edition_feed(feed_key("track", edition.id, track.id), edition, site, ICS,
-                        lambda: track_body(edition, track, site, now), now)
+                        lambda: track_body(edition, track, site, now), now, found)
+
+
+def moved_track(slug: str, track_slug: str) -> str | None:
+    """The public track's slug now, when `track_slug` is one it had before (else None)."""
+    edition = db.session.scalar(public_edition(slug))
+    track = renamed_track(edition.id, track_slug) if edition is not None else None
+    if track is None or not db.session.scalar(sa.select(track_is_public())
+                                              .where(Track.id == track.id)):
+        return None
+    return track.slug
 
 
 def track_body(edition: Edition, track: Track, site: Site, now: datetime) -> bytes:
@@ -227,7 +239,7 @@ def session_feed(slug: str, session_id: int, site: Site, now: datetime) -> Feed 
     edition = db.session.get_one(Edition, found.id)
     session = db.session.get_one(Session, found.session_id)
     return edition_feed(feed_key("session", session.id), edition, site, ICS,
-                        lambda: session_body(edition, session, site, now), now)
+                        lambda: session_body(edition, session, site, now), now, found)
 
 
 def session_body(edition: Edition, session: Session, site: Site, now: datetime) -> bytes:
@@ -237,7 +249,8 @@ def session_body(edition: Edition, session: Session, site: Site, now: datetime) 
     shown = public_view(db.session.scalars(query).unique().one(), PUBLIC,
                         options.labels.closed_session)
     info = text.session_info(edition, shown.title, site.agenda_url(edition))
-    return ical.session_calendar(shown, info, options, now)
+    event = rendered_session(shown, options, "public", now)  # stamped as in the agenda feed
+    return ical.calendar(info, stamp_all([event], now), method="PUBLISH")
 
 
 def schedule_feed(slug: str, kind: str, site: Site, now: datetime) -> Feed | None:
@@ -249,7 +262,8 @@ def schedule_feed(slug: str, kind: str, site: Site, now: datetime) -> Feed | Non
         return hit
     edition = db.session.get_one(Edition, found.id)
     return edition_feed(feed_key(f"schedule.{kind}", edition.id), edition, site,
-                        SCHEDULE_TYPES[kind], lambda: schedule_body(edition, kind, site), now)
+                        SCHEDULE_TYPES[kind], lambda: schedule_body(edition, kind, site), now,
+                        found)
 
 
 def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
@@ -266,11 +280,12 @@ def schedule_body(edition: Edition, kind: str, site: Site) -> bytes:
 
 
 def edition_feed(key: str, edition: Edition, site: Site, content_type: str, build,
-                 now: datetime) -> Feed:
-    """A feed of one edition built for its revision (no stored body holds it)."""
+                 now: datetime, found: sa.Row) -> Feed:
+    """A feed of one edition built for its revision (`found`'s stored body is of another)."""
     return build_and_store(key, edition_version(edition.revision, site),
                            content_type=content_type, last_modified=edition.updated_at,
-                           build=in_language(site, build), now=now, edition_id=edition.id)
+                           build=in_language(site, build), now=now, edition_id=edition.id,
+                           previous=found)
 
 
 def editions_feed(site: Site, now: datetime) -> Feed:
@@ -283,15 +298,23 @@ def editions_feed(site: Site, now: datetime) -> Feed:
 
     def build() -> bytes:
         query = public_editions().options(so.joinedload(Edition.venue))
-        return ical.editions_calendar(
-            db.session.scalars(query).all(), text.editions_info(f"{site.url}/"), site.domain,
-            site.edition_url, now, country_name=country_name)
+        events = [edition_event(edition, f"edition-{edition.id}@{site.domain}", site, now)
+                  for edition in db.session.scalars(query)]
+        return ical.calendar(text.editions_info(f"{site.url}/"), stamp_all(events, now))
 
     version = digest_version(sorted((r.id, r.revision, str(r.status)) for r in rows), site)
     return current(stored_row, version) or build_and_store(
         "editions", version, content_type=ICS, now=now,
         last_modified=max((r.updated_at for r in rows), default=now),
-        build=in_language(site, build))
+        build=in_language(site, build), previous=stored_row)
+
+
+def edition_event(edition: Edition, uid: str, site: Site, now: datetime) -> Rendered:
+    """An edition's all-day event without its stamp (SEQUENCE moves when its text does)."""
+    body = ical.edition_event(edition, uid, site.edition_url(edition), country_name, now,
+                              ical.UNSTAMPED)
+    return Rendered(stamp_key("public", uid), body, fingerprint(body),
+                    ical.Stamp(edition.revision or 0, edition.updated_at or now))
 
 
 def organizer_feed(user: User, site: Site, now: datetime) -> Feed:

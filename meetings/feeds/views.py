@@ -3,7 +3,7 @@
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Response, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from werkzeug.http import http_date, quote_etag
 
@@ -60,9 +60,16 @@ def edition_agenda(slug: str):
 
 
 @bp.get("/<slug>/tracks/<track_slug>.ics")
-@public_feed
 def track(slug: str, track_slug: str):
-    return service.track_feed(slug, track_slug, site(), utcnow())
+    feed = service.track_feed(slug, track_slug, site(), utcnow())
+    if feed is not None:
+        return feed_response(feed)
+    # A renamed track's old address keeps working for the calendars subscribed to it.
+    new_slug = service.moved_track(slug, track_slug) or abort(404)
+    return redirect(url_for("feeds.track", slug=slug, track_slug=new_slug), 301)
+
+
+PUBLIC_FEEDS.add(f"{bp.name}.track")
 
 
 @bp.get("/<slug>/sessions/<int:session_id>.ics")
