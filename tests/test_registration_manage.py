@@ -151,7 +151,7 @@ def test_csv_and_excel_exports_are_audited_and_defused(client, app, admin, full_
     assert len(rows) == 1 and rows[0]["organization"].startswith("'=")
     workbook = load_workbook(io.BytesIO(client.get(base + "/export.xlsx").data))
     sheet = workbook["Registrations"]
-    assert sheet.max_row == 5 and sheet["A1"].value == "id"
+    assert sheet.max_row == 5 and sheet["A1"].value == "ID"
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEntry.action)).all()
         assert actions.count("registration.export") == 2
@@ -170,7 +170,7 @@ def test_setup_button_creates_settings(client, app, admin):
         db.session.commit()
     base = f"/manage/editions/{edition_id}/registrations"
     assert "Set up registration" in client.get(base + "/").get_data(as_text=True)
-    assert client.get(base + "/settings").status_code == 404
+    assert client.get(base + "/settings").headers["Location"].endswith(base + "/setup")
     client.post(base + "/setup")
     assert client.get(base + "/settings").status_code == 200
 

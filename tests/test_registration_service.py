@@ -109,7 +109,7 @@ def test_raising_capacity_promotes_and_cancelling_frees_a_seat(app):
         configuration.update_settings(edition, opens_at=settings.opens_at,
                                       closes_at=settings.closes_at, capacity=5,
                                       mode=settings.mode, auto_promote=True,
-                                      privacy_notice="", now=FIXED_NOW)
+                                      privacy_notice=settings.privacy_notice, now=FIXED_NOW)
         assert c.status == S.APPROVED
 
 

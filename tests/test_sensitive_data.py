@@ -3,7 +3,7 @@ the general exports; followed into every table, page and export."""
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -30,7 +30,9 @@ def edition_with_needs(slug: str, ends_on: date, needs: tuple[str, ...] = NEEDS)
     """An edition with a sensitive and an ordinary question and four registrations."""
     diet, access, answer, diet2, access2, answer2 = needs
     edition = make_edition(slug=slug, starts_on=ends_on - timedelta(days=1))
-    open_registration(edition, now=NOW)
+    # Opened while the edition was still ahead: an edition that is over never opens.
+    open_registration(edition, now=min(NOW, datetime.combine(ends_on, time(12), UTC)
+                                        - timedelta(days=40)))
     health = configuration.add_question(edition, label="Medical conditions",
                                         kind=QuestionKind.SHORT_TEXT, choices_text="",
                                         required=False, sensitive=True)

@@ -21,7 +21,7 @@ from meetings.registration.models import (
 )
 from meetings.registration.notify import send_invitation_mail
 from meetings.registration.seats import lock_edition, promote_waiting
-from meetings.registration.service import notify_promoted
+from meetings.registration.service import edition_is_over, notify_promoted
 from meetings.secret_tokens import hash_token
 
 DEFAULT_CATEGORIES = (
@@ -57,7 +57,8 @@ def questions_of(edition_id: int) -> sa.Select:
 
 
 def set_up(edition: Edition, *, now: datetime) -> RegistrationSettings:
-    """Create an edition's settings (closed, no capacity) and the standard categories."""
+    """Create an edition's settings and the standard categories: closed (no dates, no privacy
+    notice), no capacity, organizers approve."""
     settings = settings_of(edition.id)
     if settings is not None:
         return settings
@@ -75,9 +76,13 @@ def update_settings(edition: Edition, *, opens_at: datetime | None, closes_at: d
                     capacity: int | None, mode: RegistrationMode, auto_promote: bool,
                     privacy_notice: str, now: datetime,
                     controller: str = "") -> list[Registration]:
-    """Save the settings; a raised capacity promotes from the waiting list at once."""
-    if opens_at and closes_at and closes_at <= opens_at:
-        raise DomainError(_l("Registration must close after it opens."), field="closes_at")
+    """Save the settings; a raised capacity promotes from the waiting list at once.
+
+    Registration stays closed while both dates are empty; it opens only with both dates and
+    a privacy notice, and never on an edition that is over.
+    """
+    check_opening(edition, opens_at=opens_at, closes_at=closes_at,
+                  privacy_notice=privacy_notice, now=now)
     settings = lock_edition(edition.id)
     settings.opens_at, settings.closes_at = opens_at, closes_at
     settings.capacity, settings.mode, settings.auto_promote = capacity, mode, auto_promote
@@ -87,6 +92,28 @@ def update_settings(edition: Edition, *, opens_at: datetime | None, closes_at: d
     promoted = promote_waiting(settings, now)
     notify_promoted(promoted, now)
     return promoted
+
+
+def check_opening(edition: Edition, *, opens_at: datetime | None, closes_at: datetime | None,
+                  privacy_notice: str, now: datetime) -> None:
+    """The rules for dates that open registration (both dates, a privacy notice, an edition
+    that is not over); no dates at all keeps registration closed."""
+    if opens_at is None and closes_at is None:
+        return
+    if edition_is_over(edition, now):
+        raise DomainError(_l("This edition is over: registration cannot open. Leave both "
+                             "dates empty."), field="opens_at")
+    if opens_at is None:
+        raise DomainError(_l("Give the date registration opens (or leave both dates empty "
+                             "to keep it closed)."), field="opens_at")
+    if closes_at is None:
+        raise DomainError(_l("Give the date registration closes (or leave both dates empty "
+                             "to keep it closed)."), field="closes_at")
+    if closes_at <= opens_at:
+        raise DomainError(_l("Registration must close after it opens."), field="closes_at")
+    if not privacy_notice.strip():
+        raise DomainError(_l("Write the privacy notice before registration opens: people "
+                             "must read it to register."), field="privacy_notice")
 
 
 def save_category(edition: Edition, category: RegistrationCategory | None, *, name: str,
@@ -122,19 +149,48 @@ def delete_question(question: RegistrationQuestion) -> None:
     db.session.flush()
 
 
-def add_question(edition: Edition, *, label: str, kind: QuestionKind, choices_text: str,
-                 required: bool, sensitive: bool = False) -> RegistrationQuestion:
-    """Add a custom question to the registration form."""
+def clean_choices(kind: QuestionKind, choices_text: str) -> str:
+    """The choices one per line, trimmed; choice questions need at least two."""
     choices = [c.strip() for c in choices_text.splitlines() if c.strip()]
     if kind in (QuestionKind.SINGLE_CHOICE, QuestionKind.MULTIPLE_CHOICE) and len(choices) < 2:
         raise DomainError(_l("Give at least two choices, one per line."), field="choices_text")
+    return "\n".join(choices)
+
+
+def add_question(edition: Edition, *, label: str, kind: QuestionKind, choices_text: str,
+                 required: bool, sensitive: bool = False) -> RegistrationQuestion:
+    """Add a custom question to the registration form."""
+    choices = clean_choices(kind, choices_text)
     position = len(db.session.scalars(questions_of(edition.id)).all())
     question = RegistrationQuestion(edition_id=edition.id, label=label.strip(), kind=kind,
-                                    choices_text="\n".join(choices), required=required,
+                                    choices_text=choices, required=required,
                                     sensitive=sensitive, position=position)
     db.session.add(question)
     db.session.flush()
     return question
+
+
+def edit_question(question: RegistrationQuestion, *, label: str, choices_text: str,
+                  required: bool, sensitive: bool) -> RegistrationQuestion:
+    """Change a question's wording, choices and flags (its kind stays: answers were given to
+    it); answers already given stay as they were."""
+    question.choices_text = clean_choices(question.kind, choices_text)
+    question.label, question.required = label.strip(), required
+    question.sensitive = sensitive
+    db.session.flush()
+    return question
+
+
+def move_question(question: RegistrationQuestion, step: int) -> None:
+    """Move a question one place up (step -1) or down (+1); positions are renumbered 0…n-1."""
+    questions = list(db.session.scalars(questions_of(question.edition_id)))
+    index = questions.index(question)
+    target = index + step
+    if 0 <= target < len(questions):
+        questions[index], questions[target] = questions[target], questions[index]
+    for position, each in enumerate(questions):
+        each.position = position
+    db.session.flush()
 
 
 def mark_sensitive(question: RegistrationQuestion, sensitive: bool) -> None:

@@ -22,9 +22,11 @@ from meetings.registration import configuration
 from meetings.registration.blueprint import MANAGE_PREFIX as PREFIX
 from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
+    QUESTION_KINDS,
     CategoryForm,
     ConfirmForm,
     InvitationForm,
+    QuestionEditForm,
     QuestionForm,
     SettingsForm,
     email_lines,
@@ -43,9 +45,10 @@ from meetings.web.unit_of_work import domain_errors
 
 
 def settings_or_setup(edition: Edition) -> RegistrationSettings:
+    """The edition's settings; without them every back-office page leads to setup."""
     settings = configuration.settings_of(edition.id)
     if settings is None:
-        abort(404)
+        abort(redirect(url_for(".manage_setup", edition_id=edition.id)))
     return settings
 
 
@@ -149,7 +152,44 @@ def manage_questions(edition_id: int):
             return redirect(url_for(".manage_questions", edition_id=edition.id))
     return render_template("registration/manage_questions.html", edition=edition, form=form,
                            questions=db.session.scalars(configuration.questions_of(edition.id)).all(),
-                           confirm=ConfirmForm())
+                           confirm=ConfirmForm(), kinds=QUESTION_KINDS)
+
+
+def question_of(question_id: int) -> tuple[RegistrationQuestion, Edition]:
+    question = db.get_or_404(RegistrationQuestion, question_id)
+    return question, managed_edition_or_403(question.edition_id)
+
+
+@bp.route("/manage/registration-questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def manage_question_edit(question_id: int):
+    question, edition = question_of(question_id)
+    form = QuestionEditForm(obj=question)
+    if form.validate_on_submit():
+        with domain_errors(form) as outcome:
+            configuration.edit_question(question, label=form.label.data,
+                                        choices_text=form.choices_text.data or "",
+                                        required=form.required.data,
+                                        sensitive=form.sensitive.data)
+            record(current_user, "registration.question", f"Question edited: {question.label}"
+                   f"{' (sensitive)' if question.sensitive else ''}", edition=edition,
+                   now=utcnow())
+        if outcome.ok:
+            flash(_("Question saved."), "success")
+            return redirect(url_for(".manage_questions", edition_id=edition.id))
+    return render_template("registration/manage_question_edit.html", edition=edition,
+                           question=question, form=form, kinds=QUESTION_KINDS)
+
+
+@bp.post("/manage/registration-questions/<int:question_id>/<any(up, down):direction>")
+@login_required
+def manage_question_move(question_id: int, direction: str):
+    question, edition = question_of(question_id)
+    if ConfirmForm().validate_on_submit():
+        configuration.move_question(question, -1 if direction == "up" else 1)
+        flash(_("Question moved."), "success")
+    return redirect(url_for(".manage_questions", edition_id=edition.id)
+                    + f"#question-{question.id}")
 
 
 @bp.post("/manage/registration-questions/<int:question_id>/sensitive")

@@ -8,14 +8,30 @@ import csv
 import io
 import re
 from collections.abc import Iterable
+from datetime import datetime
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
 
-from meetings.registration.models import Registration, RegistrationQuestion
+from meetings.countries import country_name
+from meetings.dates import to_local
+from meetings.i18n import gettext as _
+from meetings.i18n import lazy_gettext as _l
+from meetings.registration.models import Registration, RegistrationQuestion, RegistrationStatus
 from meetings.registration.retention import SENSITIVE_FIELDS, need_counts
 
 COLUMNS = ("id", "status", "given_name", "family_name", "email", "organization", "job_title",
            "country", "category", "language", "listed", "created_at", "verified_at")
+# The status names the back office shows (registration/_status.html), for the spreadsheet.
+STATUS_LABELS = {
+    RegistrationStatus.UNVERIFIED: _l("Waiting for email confirmation"),
+    RegistrationStatus.PENDING: _l("Waiting for approval (seat held)"),
+    RegistrationStatus.APPROVED: _l("Approved"),
+    RegistrationStatus.REJECTED: _l("Not accepted"),
+    RegistrationStatus.WAITLISTED: _l("On the waiting list"),
+    RegistrationStatus.CANCELLED: _l("Cancelled"),
+}
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
 
 
@@ -92,19 +108,84 @@ def csv_text(rows: Iterable[list[str]]) -> str:
 
 
 def registrations_xlsx(registrations: Iterable[Registration],
-                       questions: list[RegistrationQuestion]) -> bytes:
-    """An Excel workbook with one sheet of registrations."""
+                       questions: list[RegistrationQuestion], *, zone: str = "UTC",
+                       workshops: dict[int, list[str]] | None = None,
+                       languages: dict[str, str] | None = None) -> bytes:
+    """An Excel sheet people can work with: readable headers and values, typed cells (numbers,
+    dates in the edition's zone `zone`), column widths, a frozen header and a filter.
+
+    `workshops` gives each registration's workshop titles by id; `languages` names the
+    language codes. Sensitive answers and needs stay out, as in the CSV.
+    """
     questions = general_questions(questions)
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = "Registrations"
-    sheet.append(header(questions))
+    sheet.title = str(_("Registrations"))
+    heads = sheet_header(questions, zone)
+    sheet.append(heads)
     for registration in registrations:
-        sheet.append(row_of(registration, questions))
-    sheet.freeze_panes = "A2"
+        sheet.append(sheet_row(registration, questions, zone, workshops or {}, languages or {}))
+    shape_sheet(sheet, heads)
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def sheet_header(questions: list[RegistrationQuestion], zone: str) -> list[str]:
+    """Readable column names, the time columns naming their zone."""
+    return ([str(_("ID")), str(_("Status")), str(_("Given name")), str(_("Family name")),
+             str(_("Email")), str(_("Organization")), str(_("Job title")), str(_("Country")),
+             str(_("Country code")), str(_("Category")), str(_("Preferred language")),
+             str(_("In the participant list")),
+             str(_("Registered (%(zone)s)", zone=zone)), str(_("Confirmed (%(zone)s)", zone=zone))]
+            + [safe_cell(q.label) for q in questions] + [str(_("Workshops"))])
+
+
+def sheet_row(registration: Registration, questions: list[RegistrationQuestion], zone: str,
+              workshops: dict[int, list[str]], languages: dict[str, str]) -> list:
+    """One registration as typed cells: numbers as numbers, times as local dates."""
+    answers = registration.answers or {}
+    text = [registration.given_name, registration.family_name, registration.email or "",
+            registration.organization, registration.job_title]
+    return ([registration.id, str(STATUS_LABELS[registration.status])]
+            + [safe_cell(value) for value in text]
+            + [country_name(registration.country) if registration.country else "",
+               registration.country or "", safe_cell(registration.category.name),
+               languages.get(registration.language, registration.language),
+               yes_no(registration.listed), local_stamp(registration.created_at, zone),
+               local_stamp(registration.verified_at, zone)]
+            + [sheet_answer(answers.get(str(q.id))) for q in questions]
+            + ["; ".join(safe_cell(title) for title in workshops.get(registration.id, []))])
+
+
+def yes_no(value: bool) -> str:
+    return str(_("Yes") if value else _("No"))
+
+
+def sheet_answer(value):
+    """An answer as one readable cell (Yes/No for a checkbox, choices joined)."""
+    return yes_no(value) if isinstance(value, bool) else safe_cell(value)
+
+
+def local_stamp(instant: datetime | None, zone: str) -> datetime | None:
+    """An instant as the edition's wall-clock time (spreadsheets know no time zones)."""
+    return to_local(instant, zone).replace(tzinfo=None) if instant else None
+
+
+def shape_sheet(sheet, heads: list[str]) -> None:
+    """Bold frozen header, a filter on every column, date formats and fitting widths."""
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for column in sheet.iter_cols(min_row=1):
+        longest = max(len(str(cell.value)) if cell.value is not None else 0 for cell in column)
+        for cell in column[1:]:
+            if isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm"
+                longest = max(longest, 16)
+        letter = get_column_letter(column[0].column)
+        sheet.column_dimensions[letter].width = min(max(longest, 6) + 2, 50)
 
 
 def catering_csv(registrations: list[Registration],

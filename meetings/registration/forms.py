@@ -157,15 +157,20 @@ class CategoryForm(FlaskForm):
     requires_approval = BooleanField(_l("Requires approval"))
 
 
+QUESTION_KINDS = {
+    QuestionKind.SHORT_TEXT: _l("Short text"),
+    QuestionKind.LONG_TEXT: _l("Long text"),
+    QuestionKind.SINGLE_CHOICE: _l("Single choice"),
+    QuestionKind.MULTIPLE_CHOICE: _l("Multiple choice"),
+    QuestionKind.CHECKBOX: _l("Checkbox"),
+}
+
+
 class QuestionForm(FlaskForm):
     label = StringField(_l("Question"), validators=[InputRequired(), Length(max=300)])
-    kind = SelectField(_l("Kind"), choices=[
-        SelectChoice(QuestionKind.SHORT_TEXT.value, _l("Short text")),
-        SelectChoice(QuestionKind.LONG_TEXT.value, _l("Long text")),
-        SelectChoice(QuestionKind.SINGLE_CHOICE.value, _l("Single choice")),
-        SelectChoice(QuestionKind.MULTIPLE_CHOICE.value, _l("Multiple choice")),
-        SelectChoice(QuestionKind.CHECKBOX.value, _l("Checkbox")),
-    ], validators=[InputRequired()])
+    kind = SelectField(_l("Kind"), choices=[SelectChoice(kind.value, label)
+                                            for kind, label in QUESTION_KINDS.items()],
+                       validators=[InputRequired()])
     choices_text = TextAreaField(_l("Choices, one per line"),
                                  validators=[Optional(), Length(max=3000)])
     required = BooleanField(_l("Required"))
@@ -174,6 +179,15 @@ class QuestionForm(FlaskForm):
         description=_l("Answers are left out of the general exports, appear only in the "
                        "catering and access export and are deleted soon after the meeting, "
                        "with dietary and accessibility needs."))
+
+
+class QuestionEditForm(FlaskForm):
+    """A question's wording, choices and flags; its kind stays (answers were given to it)."""
+
+    label = QuestionForm.label
+    choices_text = QuestionForm.choices_text
+    required = QuestionForm.required
+    sensitive = QuestionForm.sensitive
 
 
 class InvitationForm(FlaskForm):

@@ -11,11 +11,10 @@ from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import ngettext
 from meetings.models import utcnow
-from meetings.registration import configuration, exports, reports, retention, service
+from meetings.registration import chart, configuration, exports, reports, retention, service
 from meetings.registration.blueprint import MANAGE_PREFIX as PREFIX
 from meetings.registration.blueprint import bp
-from meetings.registration.chart import bar_chart_svg
-from meetings.registration.forms import ConfirmForm, DecisionForm
+from meetings.registration.forms import LANGUAGES, ConfirmForm, DecisionForm
 from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from meetings.registration.seats import seats_taken
 from meetings.web.access import managed_edition_or_403
@@ -44,19 +43,27 @@ def manage_index(edition_id: int):
         "registration/manage_index.html", edition=edition, settings=settings, page=page,
         chosen=chosen, statuses=list(RegistrationStatus), countries=country_names(),
         categories=db.session.scalars(configuration.categories_of(edition.id)).all(),
-        taken=seats_taken(edition.id), form=DecisionForm(), confirm=ConfirmForm())
+        taken=seats_taken(edition.id), form=DecisionForm(), confirm=ConfirmForm(),
+        places=reports.waiting_positions(edition.id))
 
 
-@bp.post(PREFIX + "/setup")
+@bp.route(PREFIX + "/setup", methods=["GET", "POST"])
 @login_required
 def manage_setup(edition_id: int):
+    """What setting registration up does, and the button that does it (closed at first)."""
     edition = managed_edition_or_403(edition_id)
-    if ConfirmForm().validate_on_submit():
+    if configuration.settings_of(edition.id) is not None:
+        return redirect(url_for(".manage_settings", edition_id=edition.id))
+    form = ConfirmForm()
+    if form.validate_on_submit():
         now = utcnow()
         configuration.set_up(edition, now=now)
         record(current_user, "registration.setup", "Set up registration", edition=edition, now=now)
-        flash(_("Registration is set up. Choose its dates and capacity."), "success")
-    return redirect(url_for(".manage_settings", edition_id=edition.id))
+        flash(_("Registration is set up and closed. To open it, give its dates and write the "
+                "privacy notice."), "success")
+        return redirect(url_for(".manage_settings", edition_id=edition.id))
+    return render_template("registration/manage_setup.html", edition=edition, form=form,
+                           over=service.edition_is_over(edition, utcnow()))
 
 
 def registration_of(edition_id: int, registration_id: int) -> Registration:
@@ -78,7 +85,8 @@ def manage_detail(edition_id: int, registration_id: int):
     return render_template("registration/manage_detail.html", edition=edition,
                            registration=registration, form=DecisionForm(),
                            questions=db.session.scalars(configuration.questions_of(edition.id)).all(),
-                           S=RegistrationStatus)
+                           S=RegistrationStatus, languages=dict(LANGUAGES),
+                           place=reports.waiting_position(registration))
 
 
 @bp.post(PREFIX + "/<int:registration_id>/<any(approve, reject, promote, cancel):action>")
@@ -151,7 +159,9 @@ def manage_export(edition_id: int, kind: str):
         body = exports.registrations_csv(registrations, questions)
         mimetype = "text/csv; charset=utf-8"
     else:
-        body = exports.registrations_xlsx(registrations, questions)
+        body = exports.registrations_xlsx(
+            registrations, questions, zone=edition.timezone,
+            workshops=reports.workshop_choices(edition.id), languages=dict(LANGUAGES))
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -177,12 +187,32 @@ def manage_catering_export(edition_id: int):
 @login_required
 def manage_dashboard(edition_id: int):
     edition = managed_edition_or_403(edition_id)
-    days = reports.daily_counts(edition.id, edition.timezone)
+    settings = configuration.settings_of(edition.id)
+    capacity = settings.capacity if settings else None
+    days = reports.cumulative(reports.daily_counts(edition.id, edition.timezone))
+    categories = reports.category_status_lines(edition.id)
+    by_country = reports.count_by(edition.id, Registration.country)
+    by_region = reports.count_by_region(by_country)
+    workshops = reports.workshop_occupancy(edition.id)
     return render_template(
-        "registration/dashboard.html", edition=edition,
-        settings=configuration.settings_of(edition.id),
-        by_status=reports.count_by(edition.id, Registration.status),
-        by_category=reports.counts_by_category(edition.id),
-        by_country=reports.count_by(edition.id, Registration.country),
-        days=days, taken=seats_taken(edition.id),
-        chart=bar_chart_svg(days, _("Registrations per day")))
+        "registration/dashboard.html", edition=edition, settings=settings,
+        by_status=reports.count_by(edition.id, Registration.status), categories=categories,
+        by_country=by_country, by_region=by_region, workshops=workshops, days=days,
+        taken=seats_taken(edition.id), statuses=list(RegistrationStatus),
+        waiting=len(reports.waiting_positions(edition.id)), now=utcnow(),
+        charts=dashboard_charts(days, capacity, categories, workshops, by_region))
+
+
+def dashboard_charts(days, capacity, categories, workshops, by_region) -> dict[str, str]:
+    """The dashboard's SVG charts (each shown with its table)."""
+    return {
+        "days": chart.cumulative_chart_svg(days, capacity, _("Registrations so far, by day"),
+                                           _("Capacity")),
+        "categories": chart.bars_svg([(line.name, line.holding, line.quota)
+                                      for line in categories],
+                                     _("Seats held by category, against quota")),
+        "workshops": chart.bars_svg([(title, taken, seats) for title, taken, seats, _w
+                                     in workshops], _("Workshop places taken, against capacity")),
+        "regions": chart.bars_svg([(region or _("Unknown"), count, None)
+                                   for region, count in by_region], _("Registrations by region")),
+    }

@@ -72,10 +72,13 @@ class RegistrationSettings(db.Model):
     )
 
     def is_open(self, now: datetime) -> bool:
-        """Whether registering is possible at `now`."""
-        return (self.opens_at is None or now >= self.opens_at) and (
-            self.closes_at is None or now < self.closes_at
-        )
+        """Whether registering is possible at `now`: closed until both dates and a privacy
+        notice are set (configuration.update_settings enforces them together)."""
+        if self.opens_at is None or self.closes_at is None:
+            return False
+        if not (self.privacy_notice or "").strip():
+            return False
+        return self.opens_at <= now < self.closes_at
 
     def next_arrival(self) -> int:
         """The next number in arrival order (call only under the edition lock)."""

@@ -5,10 +5,11 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetings.dates import to_local
 from meetings.errors import Busy, DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
-from meetings.models import Edition, User
+from meetings.models import Edition, EditionStatus, User
 from meetings.registration import signals
 from meetings.registration.models import (
     Invitation,
@@ -71,6 +72,8 @@ def register(edition: Edition, person: Registrant, *, category_id: int, consent:
     returned and its owner gets their link again, so the answer never tells who registered.
     """
     settings = lock_edition(edition.id)
+    if edition_is_over(edition, now):
+        raise DomainError(_l("This edition is over: it no longer takes registrations."))
     if not settings.is_open(now):
         raise DomainError(_l("Registration is not open at this time."))
     if not consent:
@@ -96,6 +99,13 @@ def register(edition: Edition, person: Registrant, *, category_id: int, consent:
     db.session.flush()
     send_registration_mail(registration, "verify", now=now)
     return registration
+
+
+def edition_is_over(edition: Edition, now: datetime) -> bool:
+    """Archived editions, and editions whose last day has passed in their own zone, never
+    take registrations, whatever their registration dates say."""
+    return (edition.status == EditionStatus.ARCHIVED
+            or to_local(now, edition.timezone).date() > edition.ends_on)
 
 
 def usable_invitation(settings: RegistrationSettings, code: str) -> Invitation | None:

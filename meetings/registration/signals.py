@@ -23,3 +23,11 @@ manage_page = registration_signals.signal("registration-manage-page")
 # sender: the Registration. "Download my data" is being built: receivers return a list of
 # personal_data.Section, one per table of theirs that refers to the registration (reads only).
 personal_data = registration_signals.signal("registration-personal-data")
+
+# sender: the edition id. The dashboard is being drawn: receivers return a list of
+# (workshop title, confirmed places, capacity or None, waiting) in agenda order (reads only).
+workshop_occupancy = registration_signals.signal("registration-workshop-occupancy")
+
+# sender: the edition id. An export is being built: receivers return a dict
+# {registration id: ["workshop title (waiting)", …]} (reads only).
+workshop_choices = registration_signals.signal("registration-workshop-choices")
