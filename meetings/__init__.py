@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         attendance,
         audit,
         badges,
+        checkin,
         editions,
         feeds,
         mail,
@@ -89,7 +90,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
     for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
-                   badges, editions):
+                   badges, checkin, editions):
         app.register_blueprint(module.bp)
 
 

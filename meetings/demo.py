@@ -12,6 +12,7 @@ from flask import current_app
 from meetings.accounts.service import create_user
 from meetings.badges.demo import add_demo_badges
 from meetings.badges.keys import secret_of
+from meetings.checkin.demo import add_demo_checkins
 from meetings.dates import to_utc
 from meetings.errors import DomainError
 from meetings.extensions import db
@@ -245,6 +246,7 @@ def load_demo(now: datetime) -> list[Edition]:
     db.session.flush()
     open_registration(upcoming, now)
     add_demo_badges(upcoming, secret=secret_of(current_app.config), now=now)
+    add_demo_checkins(upcoming, now=now)
     return editions
 
 

@@ -21,6 +21,7 @@ LAYERS = [
     {"registration"},
     {"attendance"},
     {"feeds", "accounts", "badges"},
+    {"checkin"},
     {"demo", "cli", ""},  # "" is meetings/__init__.py, the app factory
 ]
 SIDEWAYS = {(a, b) for layer in (LAYERS[0], LAYERS[-1]) for a in layer for b in layer}

@@ -21,6 +21,7 @@ from meetings.accounts.links import issue_link
 from meetings.accounts.models import TokenPurpose
 from meetings.attendance import agenda_choices, feed_tokens, workshops
 from meetings.attendance.views import feed_key
+from meetings.checkin.staff import create_staff
 from meetings.extensions import csrf, db
 from meetings.feeds import service as feeds_service
 from meetings.mail.models import OutboxMessage
@@ -40,8 +41,9 @@ from tests.factories import (
 NOW = datetime.now(UTC)
 ROOT = Path(__file__).resolve().parents[1]
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
-# Views marked @csrf.exempt, by "module.function": none. A new exemption must be added here.
-CSRF_EXEMPT: set[str] = set()
+# Views marked @csrf.exempt, by "module.function". A new exemption must be added here.
+# The check-in scan upload is authenticated by its Authorization header, never by a cookie.
+CSRF_EXEMPT: set[str] = {"meetings.checkin.api_views.upload_scans"}
 # Tables a read may write. feed_cache holds rendered calendar bodies shared by the workers: a
 # cache of what the other tables say, rebuilt from them at will, never a change of state.
 WRITTEN_ON_READ = {"feed_cache"}
@@ -107,6 +109,7 @@ def build_world(app) -> World:
                 "/feeds/": feed_tokens.feed_token(approved, feed_key(), NOW),
                 "/invitation/": link_token(invitee, TokenPurpose.INVITATION),
                 "/password/reset/": link_token(forgetful, TokenPurpose.PASSWORD_RESET),
+                "/checkin/device/": create_staff(edition, "Door A", now=NOW)[1],
             })
         db.session.commit()
     return world

@@ -1,11 +1,12 @@
 """Secret tokens kept out of request logs: a token shows its first characters only.
 
 Links in mails and calendar addresses carry a secret in the path (manage links, personal and
-organizer feeds, account invitations, password resets), and registration invitations carry a
-code in the query string. Every request log the project writes or ships shows such a request
-through redact(): the development server's and Flask's own (RedactingFilter, installed by
-init_app), gunicorn's access log (deploy/gunicorn.conf.py) and nginx's (deploy/nginx/meetings.conf
-repeats TOKEN_PATH in a map; tests/test_log_redaction.py holds both to every route with a token).
+organizer feeds, account invitations, password resets, door-staff scanner links), and
+registration invitations carry a code in the query string. Every request log the project writes
+or ships shows such a request through redact(): the development server's and Flask's own
+(RedactingFilter, installed by init_app), gunicorn's access log (deploy/gunicorn.conf.py) and
+nginx's (deploy/nginx/meetings.conf repeats TOKEN_PATH in a map; tests/test_log_redaction.py
+holds both to every route with a token).
 """
 
 import logging
@@ -16,7 +17,7 @@ from flask import Flask
 SHOWN = 4  # characters of a token left in the log, enough to tell two links apart
 MASK = "[...]"
 TOKEN_PATH = re.compile(
-    r"(/manage-registration/|/feeds/organizer/|/feeds/|/invitation/|/password/[a-z-]+/)"
+    r"(/manage-registration/|/checkin/device/|/feeds/organizer/|/feeds/|/invitation/|/password/[a-z-]+/)"
     rf"([^/.?#\s\"]{{0,{SHOWN}}})[^/.?#\s\"]*"
 )
 # Any other long random-looking segment: a token route added without updating TOKEN_PATH.
