@@ -32,6 +32,7 @@ from bench.synthetic import room_count  # noqa: E402
 from meetings.config import normalize_database_url  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 from meetings.feeds import cache, events, service  # noqa: E402
+from meetings.feeds.models import EventStamp  # noqa: E402
 from meetings.markup import plain_text  # noqa: E402
 from meetings.models import FeedCache, Session, utcnow  # noqa: E402
 
@@ -84,6 +85,7 @@ def cold_state(clear_markup: bool = True) -> None:
     """Forget what a previous build left: identity map, stored bodies, serialized events."""
     db.session.remove()
     db.session.execute(sa.delete(FeedCache))
+    db.session.execute(sa.delete(EventStamp))  # a first build stamps every event
     db.session.commit()
     db.session.remove()
     cache.forget()

@@ -2,7 +2,7 @@
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -55,6 +55,13 @@ def filtered(query: sa.Select, track: Track | None, session_type: SessionType | 
     if session_type is not None:
         query = query.where(Session.type == session_type)
     return query
+
+
+def withheld_in_track(track: Track) -> sa.Select:
+    """How many sessions of the track a visitor cannot find by it (closed ones): its feed and
+    page say so rather than look empty."""
+    return (sa.select(sa.func.count()).select_from(Session)
+            .where(Session.track_id == track.id, sa.not_(shown_to(PUBLIC))))
 
 
 def speakers_with_sessions(edition: Edition) -> sa.Select:
@@ -145,6 +152,8 @@ class AgendaDay:
     items: list[Shown] = field(default_factory=list)
     columns: list[Column] = field(default_factory=list)
     hours: list[tuple[str, int]] = field(default_factory=list)
+    # Each hour line's instant (UTC ISO), so "my time zone" can relabel the axis too.
+    hour_isos: list[str] = field(default_factory=list)
     lanes: int = 1
 
 
@@ -205,10 +214,11 @@ def agenda_days(edition: Edition, entries: list, unassigned: str) -> list[Agenda
     for entry in entries:
         by_day[entry[1].date()].append(entry)
     days = sorted(set(edition.days) | set(by_day))
-    return [place(AgendaDay(day), by_day.get(day, []), unassigned) for day in days]
+    zone = ZoneInfo(edition.timezone)
+    return [place(AgendaDay(day), by_day.get(day, []), unassigned, zone) for day in days]
 
 
-def place(day: AgendaDay, entries: list, unassigned: str) -> AgendaDay:
+def place(day: AgendaDay, entries: list, unassigned: str, zone: ZoneInfo) -> AgendaDay:
     """Position a day's sessions: rooms (then 'no room') as columns, 5-minute rows from the hour."""
     if not entries:
         return day
@@ -233,6 +243,7 @@ def place(day: AgendaDay, entries: list, unassigned: str) -> AgendaDay:
     hour, per_hour = origin, 60 // ROW_MINUTES
     while hour < last:
         day.hours.append((f"{hour:%H:%M}", 2 + len(day.hours) * per_hour))
+        day.hour_isos.append(f"{hour.replace(tzinfo=zone).astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}")
         hour += timedelta(hours=1)
     return day
 

@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from meetings import frab, ical, markup
 from meetings.agenda import visibility
 from meetings.agenda.catalog import renamed_track
+from meetings.agenda.reads import withheld_in_track
 from meetings.agenda.visibility import (
     PUBLIC,
     public_tracks,
@@ -225,7 +226,8 @@ def track_body(edition: Edition, track: Track, site: Site, now: datetime) -> byt
     """The track's sessions; closed ones stay out (their track is not public)."""
     query = visible(edition, feed_sessions([edition.id]).where(
         Session.track_id == track.id, shown_to(PUBLIC)))
-    info = text.track_info(edition, track, site.agenda_url(edition))
+    withheld = db.session.scalar(withheld_in_track(track))
+    info = text.track_info(edition, track, site.agenda_url(edition), withheld)
     return ical.calendar(info, session_events(query, feed_options(site), audience(site), now))
 
 

@@ -6,6 +6,7 @@ Feeds are built once and served to everyone, so the caller picks one language fo
 
 from meetings.dates import city_of
 from meetings.i18n import gettext as _
+from meetings.i18n import ngettext
 from meetings.ical import CalendarInfo, Labels
 from meetings.models import Edition, SessionType, SpeakerRole, Track
 
@@ -60,14 +61,18 @@ def agenda_info(edition: Edition, url: str) -> CalendarInfo:
     )
 
 
-def track_info(edition: Edition, track: Track, url: str) -> CalendarInfo:
-    """Name and description of one track's feed."""
-    return CalendarInfo(
-        name=_("%(title)s — %(track)s", title=edition.title, track=track.name),
-        description=_("The %(track)s sessions of %(title)s (%(when)s).", track=track.name,
-                      title=edition.title, when=when_and_where(edition)) + " " + times_note(),
-        url=url,
-    )
+def track_info(edition: Edition, track: Track, url: str, withheld: int = 0) -> CalendarInfo:
+    """Name and description of one track's feed; `withheld` closed sessions are not in it."""
+    description = _("The %(track)s sessions of %(title)s (%(when)s).", track=track.name,
+                    title=edition.title, when=when_and_where(edition)) + " " + times_note()
+    if withheld:
+        description += " " + ngettext(
+            "%(num)d closed session of this track is not listed: its details are for "
+            "registered participants.",
+            "%(num)d closed sessions of this track are not listed: their details are for "
+            "registered participants.", withheld)
+    return CalendarInfo(name=_("%(title)s — %(track)s", title=edition.title, track=track.name),
+                        description=description, url=url)
 
 
 def session_info(edition: Edition, title: str, url: str) -> CalendarInfo:

@@ -1,5 +1,6 @@
-/* "Show times in my time zone": converts every <time datetime="…Z"> inside a .when span with
-   Intl.DateTimeFormat, and back. The choice is remembered in localStorage. No dependencies. */
+/* "Show times in my time zone": converts every <time datetime="…Z"> inside a .when span and on
+   the hour axis (.agenda-hour) with Intl.DateTimeFormat, and the sentence that says which zone
+   the times are in (.tz-note), and back. The choice is remembered in localStorage. */
 (function () {
   "use strict";
   var KEY = "meetings.agenda.localTimes";
@@ -53,9 +54,26 @@
     }
   }
 
+  function swap(el, on, text) {
+    if (!el.hasAttribute("data-original")) { el.setAttribute("data-original", el.textContent); }
+    el.textContent = on ? text : el.getAttribute("data-original");
+  }
+
+  function relabel(on) {
+    var hours = document.querySelectorAll(".agenda-hour time");
+    for (var i = 0; i < hours.length; i++) {
+      swap(hours[i], on, clock.format(new Date(hours[i].getAttribute("datetime"))));
+    }
+    var notes = document.querySelectorAll(".tz-note[data-local-note]");
+    for (var j = 0; j < notes.length; j++) {
+      swap(notes[j], on, notes[j].getAttribute("data-local-note").replace("{zone}", visitorZone));
+    }
+  }
+
   function apply(on, announce) {
     var spans = document.querySelectorAll(".when");
     for (var i = 0; i < spans.length; i++) { convert(spans[i], on); }
+    relabel(on);
     // The label itself says what a press does next, so no aria-pressed (it would contradict it).
     button.setAttribute("data-local", on ? "true" : "false");
     button.textContent = box.getAttribute(on ? "data-show-edition" : "data-show-local");
