@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 
 from meetings.attendance.models import WorkshopSeat, WorkshopStatus
 from meetings.badges import codes
 from meetings.badges.keys import public_keys
 from meetings.badges.service import revoked_serials
 from meetings.checkin.models import CheckIn, CheckKind, DoorStaff, Refusal
+from meetings.database import insert_on_conflict
 from meetings.dates import to_local
 from meetings.errors import DomainError
 from meetings.extensions import db
@@ -184,7 +184,7 @@ def record_scan(edition: Edition, scan: Scan, *, staff: DoorStaff | None, now: d
     session = session_of(edition, scan)
     holder = holder_of(edition, scan, trust or trust_of(edition), at)
     reason, earlier = decide(edition, scan, holder, session, at)
-    row = CheckIn(
+    values = dict(
         edition_id=edition.id, nonce=scan.nonce,
         registration_id=holder.registration.id if holder.registration else None,
         serial=holder.serial, kind=scan.kind, session_id=session.id if session else None,
@@ -194,13 +194,12 @@ def record_scan(edition: Edition, scan: Scan, *, staff: DoorStaff | None, now: d
         device_admitted=scan.device_admitted, offline=scan.offline, scanned_at=at,
         received_at=now, staff_id=staff.id if staff else None,
         conflict_with_id=earlier.id if earlier is not None and scan.device_admitted else None)
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError:  # the same nonce, uploaded at the same moment by a retry
-        return recorded(edition, scan.nonce), False
-    return row, True
+    # ON CONFLICT DO NOTHING: a retry uploading the same nonce at the same moment adds nothing
+    # (and, unlike a savepoint, costs SQLite no commit of its own).
+    new_id = db.session.scalar(
+        insert_on_conflict(CheckIn).values(**values)
+        .on_conflict_do_nothing(index_elements=["edition_id", "nonce"]).returning(CheckIn.id))
+    return recorded(edition, scan.nonce), new_id is not None
 
 
 @dataclass(frozen=True)

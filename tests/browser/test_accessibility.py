@@ -98,6 +98,7 @@ def manage_paths(demo: Demo) -> list[str]:
         f"{edition}/tracks", f"/manage/tracks/{demo.track_id}/edit",
         f"{edition}/speakers", f"/manage/speakers/{demo.speaker_id}/edit",
         "/manage/users/", "/manage/users/new", "/manage/audit/",
+        f"{edition}/checkin", f"{edition}/checkin/staff",
     ]
 
 
