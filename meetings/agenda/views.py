@@ -10,7 +10,7 @@ import sqlalchemy.orm as so
 from flask import abort, render_template, request
 from flask_login import current_user
 
-from meetings.agenda import reads
+from meetings.agenda import reads, signals
 from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import ACCESS_LABELS, LANGUAGE_LABELS, ROLE_LABELS, TYPE_LABELS
 from meetings.agenda.visibility import PUBLIC, public_tracks, public_view, withholds
@@ -84,8 +84,9 @@ def index(slug: str):
     names = db.session.execute(reads.agenda_speaker_names(edition, track, session_type))
     entries = reads.shown_rows(rows, names, ZoneInfo(edition.timezone), _("Closed session"))
     days = reads.agenda_days(edition, entries, _("No room"))
+    withheld = db.session.scalar(reads.withheld_in_track(track)) if track else 0
     return render_template("agenda/index.html", edition=edition, days=days, tracks=tracks,
-                           track=track, session_type=session_type,
+                           track=track, session_type=session_type, track_withheld=withheld,
                            filtered=bool(track or session_type),
                            types=list(TYPE_LABELS.items()), current="agenda")
 
@@ -99,9 +100,13 @@ def session(slug: str, session_id: int):
     label = _("Closed session")
     shown, _start, _end = reads.shown(item, ZoneInfo(edition.timezone), brief=True,
                                       viewer=PUBLIC, closed_title=label)
+    extra = {}
+    if not withholds(item.access, PUBLIC):  # seats of a closed session are not told
+        for _receiver, part in signals.session_page.send(item):
+            extra.update(part)
     return render_template("agenda/session.html", edition=edition, item=shown,
                            s=public_view(item, PUBLIC, label),
-                           current="agenda")
+                           current="agenda", **extra)
 
 
 @bp.get("/<slug>/speakers")

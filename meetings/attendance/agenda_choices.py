@@ -79,13 +79,6 @@ def choices_fingerprint(registration: Registration) -> list[tuple[int, str]]:
     return sorted(seats + agenda)
 
 
-def agenda_of(registration: Registration) -> sa.Select:
-    """The sessions on the attendee's personal agenda, in time order."""
-    return (sa.select(Session).join(AgendaChoice, AgendaChoice.session_id == Session.id)
-            .where(AgendaChoice.registration_id == registration.id)
-            .order_by(Session.starts_at, Session.id))
-
-
 def agenda_candidates(registration: Registration) -> sa.Select:
     """Scheduled sessions the attendee may still add (the rules of `check_addable`)."""
     query = (sa.select(Session)
@@ -120,7 +113,7 @@ def add_to_agenda(registration: Registration, session: Session, *, now: datetime
     choice = AgendaChoice(registration_id=registration.id, session_id=session.id, created_at=now)
     db.session.add(choice)
     registration.history.append(RegistrationEvent(
-        at=now, actor="attendee", note=f"session {session.id} added to agenda"))
+        at=now, actor="attendee", note=f"session “{session.title}” added to agenda"))
     db.session.flush()
     return choice
 
@@ -132,7 +125,7 @@ def remove_from_agenda(registration: Registration, session: Session, *, now: dat
     if not deleted.rowcount:
         raise DomainError(_l("This session is not on your agenda."))
     registration.history.append(RegistrationEvent(
-        at=now, actor="attendee", note=f"session {session.id} removed from agenda"))
+        at=now, actor="attendee", note=f"session “{session.title}” removed from agenda"))
     db.session.flush()
 
 

@@ -5,12 +5,13 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask import url_for
 
+from meetings.agenda import signals as agenda_signals
 from meetings.attendance import agenda_choices, feed_tokens, workshops
 from meetings.attendance.models import AgendaChoice, PersonalFeed, WorkshopSeat
 from meetings.attendance.views import feed_key, personal_context
 from meetings.extensions import db
 from meetings.i18n import gettext as _
-from meetings.models import Session
+from meetings.models import LIMITED_SEAT_TYPES, Session
 from meetings.registration import signals
 from meetings.registration.exports import iso
 from meetings.registration.models import Registration
@@ -40,6 +41,14 @@ def manage_page_part(registration: Registration, *, token: str) -> dict:
 def seen_title(registration: Registration, session: Session) -> str:
     """A session's title as the attendee may see it (the manage page's rule)."""
     return session.title if agenda_choices.may_see(registration, session) else _("Closed session")
+
+
+@agenda_signals.session_page.connect
+def seats_left(session: Session) -> dict:
+    """A workshop's public page tells how many places are still free."""
+    if session.capacity is None or session.type not in LIMITED_SEAT_TYPES:
+        return {}
+    return {"seats_left": max(0, session.capacity - workshops.confirmed_count(session.id))}
 
 
 @signals.personal_data.connect

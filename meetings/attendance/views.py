@@ -30,7 +30,10 @@ def personal_context(registration: Registration) -> dict:
         "seats": {seat.session_id: seat for seat in registration.workshops},
         "counts": workshops.seat_counts(registration.edition_id),
         "feed_url": url_for("feeds.personal", token=token, _external=True) if token else None,
-        "agenda": db.session.scalars(agenda_choices.agenda_of(registration)).all(),
+        # Workshop seats count too: "your agenda" is everything the attendee chose.
+        "agenda": db.session.scalars(agenda_choices.chosen_sessions(registration)).all(),
+        "agenda_ids": set(db.session.scalars(
+            agenda_choices.agenda_session_ids(registration.id))),
         "candidates": db.session.scalars(agenda_choices.agenda_candidates(registration)).all(),
         "sees_closed": agenda_choices.sees_closed_details(registration),
     }

@@ -57,7 +57,7 @@ def choose(registration: Registration, session: Session, *, now: datetime) -> Wo
     seat = WorkshopSeat(registration=registration, session=session, status=status, created_at=now)
     db.session.add(seat)
     registration.history.append(RegistrationEvent(
-        at=now, actor="attendee", note=f"workshop {session.id} chosen ({status.value})"))
+        at=now, actor="attendee", note=f"workshop “{session.title}” chosen ({status.value})"))
     db.session.flush()
     return seat
 
@@ -88,7 +88,7 @@ def leave(registration: Registration, session: Session, *, now: datetime) -> lis
         raise DomainError(_l("You have not chosen this session."))
     registration.workshops.remove(seat)
     registration.history.append(RegistrationEvent(
-        at=now, actor="attendee", note=f"workshop {session.id} left"))
+        at=now, actor="attendee", note=f"workshop “{session.title}” left"))
     db.session.flush()
     return promote_workshop(session, now=now)
 

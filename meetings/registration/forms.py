@@ -70,11 +70,20 @@ class DetailsForm(FlaskForm):
         self.country.choices = country_choices()
 
 
+def optional_int(value) -> int | None:
+    """A select's value as a number; the empty "choose" option as None."""
+    return None if value in ("", None) else int(value)
+
+
+CHOOSE = _l("— choose —")
+
+
 class RegistrationForm(DetailsForm):
     email = EmailField(_l("Email"), validators=[InputRequired(), Email(check_deliverability=False),
                                                 Length(max=254)])
-    category = SelectField(_l("Participant category"), coerce=int,
-                           validators=[InputRequired()])
+    # Starts on "— choose —" (value ""), so nobody lands in a category by default.
+    category = SelectField(_l("Participant category"), coerce=optional_int,
+                           validators=[InputRequired(_l("Choose your participant category."))])
     invitation_code = StringField(_l("Invitation code"), validators=[Optional(), Length(max=64)])
     consent = BooleanField(_l("I have read the privacy notice and agree that my data is "
                               "processed as it describes"),

@@ -18,8 +18,12 @@ def manage_link(token: str) -> str:
     return f"{current_app.config['SITE_URL'].rstrip('/')}/manage-registration/{token}"
 
 
-def message_lines(kind: str, edition: str, detail: str) -> tuple[str, list[str]]:
+def message_lines(kind: str, edition: str, detail: str,
+                  position: int | None = None) -> tuple[str, list[str]]:
     """Subject and paragraphs of a registration email, in the active locale."""
+    cannot_come = _("If you can no longer come, please cancel with the link below: your seat "
+                    "then goes to the next person on the waiting list.")
+    queue = [_("You are number %(n)d on the waiting list.", n=position)] if position else []
     texts = {
         "verify": (_("Please confirm your registration for %(e)s", e=edition),
                    [_("Thank you for registering for %(e)s.", e=edition),
@@ -40,7 +44,16 @@ def message_lines(kind: str, edition: str, detail: str) -> tuple[str, list[str]]
                         "welcoming you.", e=edition)]),
         "waitlisted": (_("On the waiting list: %(e)s", e=edition),
                        [_("The meeting is full, so you are on the waiting list. We will "
-                          "email you as soon as a seat is yours.")]),
+                          "email you as soon as a seat is yours."), *queue]),
+        "promoted": (_("A seat is yours: %(e)s", e=edition),
+                     [_("Good news: a seat at %(e)s has become free, and it is now yours. "
+                        "Your registration is approved; there is nothing more you need to do.",
+                        e=edition), cannot_come]),
+        "promoted_pending": (_("A seat is held for you: %(e)s", e=edition),
+                             [_("Good news: a seat at %(e)s has become free, and it is now "
+                                "held for you. The organizers still review your registration "
+                                "and will email you their decision.", e=edition),
+                              cannot_come]),
         "rejected": (_("Your registration for %(e)s", e=edition),
                      [_("We are sorry: your registration for %(e)s could not be accepted.",
                         e=edition)]),
@@ -53,13 +66,15 @@ def message_lines(kind: str, edition: str, detail: str) -> tuple[str, list[str]]
 
 
 def send_registration_mail(registration: Registration, kind: str, *, now: datetime,
-                           note: str = "", detail: str = "") -> None:
+                           note: str = "", detail: str = "", position: int | None = None
+                           ) -> None:
     """Queue one email about a registration (kinds: see message_lines)."""
     if not registration.email:
         return
     link = manage_link(issue_token(registration, now))
     with force_locale(registration.language or "en"):
-        subject, paragraphs = message_lines(kind, registration.edition.title, detail)
+        subject, paragraphs = message_lines(kind, registration.edition.title, detail,
+                                            position)
         context = {"name": registration.full_name, "paragraphs": paragraphs, "note": note,
                    "link": link, "link_label": _("See or change your registration")}
         text = render_template("mail/message.txt", **context)

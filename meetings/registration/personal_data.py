@@ -5,16 +5,19 @@ and fails on a table no section covers). Registration's own tables are written h
 built on registration answer the `personal_data` signal with their sections.
 """
 
+import re
 from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from meetings.agenda.visibility import CLOSED_SESSION, Viewer, public_fields
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
-from meetings.models import AuditEntry
+from meetings.models import AuditEntry, Session
 from meetings.registration import configuration, signals
 from meetings.registration.exports import iso
 from meetings.registration.models import (
+    LAW_ENFORCEMENT,
     AccessToken,
     Invitation,
     Registration,
@@ -63,16 +66,43 @@ def own_sections(registration: Registration) -> list[Section]:
         AccessToken.registration_id == registration.id).order_by(AccessToken.id))
     mails = db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.registration_id == registration.id).order_by(OutboxMessage.id))
+    history = list(history)
+    titles = session_titles(registration, [e.note for e in history])
     return [
         Section("history", RegistrationEvent.__tablename__, [
             {"at": iso(e.at), "by": e.actor, "from": e.from_status, "to": e.to_status,
-             "note": e.note} for e in history]),
+             "note": readable_note(e.note, titles)} for e in history]),
         Section("manage_links", AccessToken.__tablename__, [
             {"created_at": iso(t.created_at), "expires_at": iso(t.expires_at)} for t in links]),
         Section("emails", OutboxMessage.__tablename__, [
             {"to": m.to_address, "subject": m.subject, "status": m.status.value,
              "queued_at": iso(m.created_at), "sent_at": iso(m.sent_at)} for m in mails]),
     ]
+
+
+# Older history notes name a session by its id ("workshop 86 chosen (confirmed)").
+SESSION_NOTE = re.compile(r"^(workshop|session) (\d+)\b")
+
+
+def session_titles(registration: Registration, notes: list[str]) -> dict[int, str]:
+    """Titles of the sessions that notes name by id, as the person may see them."""
+    ids = {int(match[2]) for note in notes if (match := SESSION_NOTE.match(note or ""))}
+    if not ids:
+        return {}
+    # The attendee's entitlement (meetings/attendance/agenda_choices.viewer_of, minus links).
+    viewer = Viewer(sees_closed=registration.category.code == LAW_ENFORCEMENT)
+    sessions = db.session.scalars(sa.select(Session).where(
+        Session.id.in_(ids), Session.edition_id == registration.edition_id))
+    return {session.id: public_fields(session.access, viewer, {"title": session.title},
+                                      CLOSED_SESSION)["title"] for session in sessions}
+
+
+def readable_note(note: str, titles: dict[int, str]) -> str:
+    """A history note with the session it names by id named by its title."""
+    match = SESSION_NOTE.match(note or "")
+    if match is None or int(match[2]) not in titles:
+        return note
+    return f"{match[1]} “{titles[int(match[2])]}”{note[match.end():]}"
 
 
 def audit_entries(registration: Registration) -> list[dict]:

@@ -27,6 +27,7 @@ from meetings.registration.seats import (
     lock_edition,
     promote_waiting,
     seat_status,
+    seats_taken,
     waiting_list,
 )
 from meetings.secret_tokens import hash_token
@@ -70,6 +71,7 @@ def register(edition: Edition, person: Registrant, *, category_id: int, consent:
 
     A second registration with the same email creates nothing: the existing one is
     returned and its owner gets their link again, so the answer never tells who registered.
+    A cancelled registration is reopened instead (see `reopen`): its owner may come after all.
     """
     settings = lock_edition(edition.id)
     if edition_is_over(edition, now):
@@ -83,22 +85,37 @@ def register(edition: Edition, person: Registrant, *, category_id: int, consent:
         raise DomainError(_l("Choose one of the categories offered."), field="category")
     invitation = usable_invitation(settings, invitation_code)
     existing = registration_by_email(edition.id, person.email)
-    if existing is not None:
+    if existing is not None and existing.status != S.CANCELLED:
         send_registration_mail(existing, "duplicate", now=now)
         return existing
-    registration = Registration(edition=edition, category=category, status=S.UNVERIFIED,
-                                email=normalize_email(person.email), consent_privacy_at=now,
-                                created_at=now, updated_at=now, answers=person.answers)
-    apply_details(registration, person)
+    registration = existing or Registration(edition=edition, email=normalize_email(person.email))
+    reopen(registration, category, person, now=now)
     if invitation is not None:
         invitation.used_at = now
         registration.invitation_id = invitation.id
-    registration.history.append(RegistrationEvent(
-        at=now, actor="attendee", to_status=S.UNVERIFIED.value, note="registered"))
     db.session.add(registration)
     db.session.flush()
     send_registration_mail(registration, "verify", now=now)
     return registration
+
+
+def reopen(registration: Registration, category: RegistrationCategory, person: Registrant, *,
+           now: datetime) -> None:
+    """Start a registration afresh: new or once cancelled, it is unverified and has no place yet.
+
+    A cancelled row is reused (one row per address and edition); it loses its old arrival
+    number, so confirming again puts it at the end of the line, never back in its old place.
+    """
+    previous = registration.status.value if registration.id is not None else None
+    registration.category = category
+    registration.status = S.UNVERIFIED
+    registration.arrival = None
+    registration.verified_at = None
+    registration.consent_privacy_at = registration.created_at = registration.updated_at = now
+    apply_details(registration, person)
+    registration.history.append(RegistrationEvent(
+        at=now, actor="attendee", from_status=previous, to_status=S.UNVERIFIED.value,
+        note="registered again" if previous else "registered"))
 
 
 def edition_is_over(edition: Edition, now: datetime) -> bool:
@@ -147,8 +164,43 @@ def verify(registration: Registration, *, now: datetime) -> Registration:
         else:
             status = S.WAITLISTED
     change_status(registration, status, now=now, actor="attendee", note="email confirmed")
-    send_registration_mail(registration, status.value, now=now)
+    send_registration_mail(registration, status.value, now=now,
+                           position=waiting_position(registration))
     return registration
+
+
+def waiting_position(registration: Registration) -> int | None:
+    """Place on the waiting list: the waitlisted registrations that arrived earlier, plus one."""
+    if registration.status != S.WAITLISTED or registration.arrival is None:
+        return None
+    ahead = db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
+        Registration.edition_id == registration.edition_id,
+        Registration.status == S.WAITLISTED, Registration.arrival < registration.arrival))
+    return (ahead or 0) + 1
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What the form says before anyone types: approvals needed, and whether the meeting is full."""
+
+    approval: list[RegistrationCategory]
+    everyone_approved: bool
+    full: bool
+    full_categories: list[RegistrationCategory]
+
+
+def outlook(settings: RegistrationSettings, categories: list[RegistrationCategory]) -> Outlook:
+    """Approvals and free seats as `verify` would decide them now (a read: no lock taken)."""
+    approval = [c for c in categories if seat_status(settings, c) == S.PENDING]
+    queue_first = not settings.auto_promote and db.session.scalar(
+        waiting_list(settings.edition_id).limit(1)) is not None
+    full = queue_first or (settings.capacity is not None
+                           and seats_taken(settings.edition_id) >= settings.capacity)
+    full_categories = [c for c in categories if c.quota is not None
+                       and seats_taken(settings.edition_id, c.id) >= c.quota]
+    return Outlook(approval=approval, everyone_approved=bool(categories)
+                   and len(approval) == len(categories), full=full,
+                   full_categories=[] if full else full_categories)
 
 
 def update_details(registration: Registration, person: Registrant, *, now: datetime) -> None:
@@ -180,9 +232,10 @@ def release(settings: RegistrationSettings, registration: Registration,
 
 
 def notify_promoted(promoted: list[Registration], now: datetime) -> None:
-    """Email everyone who just got a seat from the waiting list."""
+    """Tell everyone who just got a seat from the waiting list that it is theirs."""
     for registration in promoted:
-        send_registration_mail(registration, registration.status.value, now=now)
+        kind = "promoted" if registration.status == S.APPROVED else "promoted_pending"
+        send_registration_mail(registration, kind, now=now)
 
 
 def approve(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
@@ -212,7 +265,7 @@ def promote(registration: Registration, user: User, *, now: datetime) -> None:
     status = seat_status(settings, registration.category)
     change_status(registration, status, now=now, user=user, actor="organizer",
                   note="promoted from the waiting list")
-    send_registration_mail(registration, status.value, now=now)
+    notify_promoted([registration], now)
 
 
 def reject(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:

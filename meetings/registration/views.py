@@ -11,6 +11,7 @@ from meetings.models import utcnow
 from meetings.registration import configuration, privacy, service, signals
 from meetings.registration.blueprint import bp
 from meetings.registration.forms import (
+    CHOOSE,
     ConfirmForm,
     DetailsForm,
     LostLinkForm,
@@ -47,7 +48,8 @@ def register(slug: str):
     form = with_questions(RegistrationForm, questions)()
     # Held until the view returns, so the service finds the chosen category without a query.
     categories = db.session.scalars(configuration.categories_of(edition.id)).all()
-    form.category.choices = [SelectChoice(c.id, c.name) for c in categories]
+    form.category.choices = [SelectChoice("", CHOOSE)] + [SelectChoice(c.id, c.name)
+                                                          for c in categories]
     if request.method == "GET" and request.args.get("code"):
         form.invitation_code.data = request.args["code"][:64]
     if form.validate_on_submit():
@@ -59,9 +61,10 @@ def register(slug: str):
                              invitation_code=form.invitation_code.data or "", now=utcnow())
         if outcome.ok:
             return redirect(url_for(".sent", slug=slug))
-    return render_template("registration/register.html", edition=edition,
-                           settings=configuration.settings_of(edition.id), form=form,
-                           questions=questions, now=utcnow())
+    settings, now = configuration.settings_of(edition.id), utcnow()
+    outlook = service.outlook(settings, categories) if settings and settings.is_open(now) else None
+    return render_template("registration/register.html", edition=edition, settings=settings,
+                           form=form, questions=questions, now=now, outlook=outlook)
 
 
 @bp.get("/<slug>/register/sent")
@@ -92,9 +95,13 @@ def manage_page(registration: Registration, token: str, **extra):
     # Attendance (workshops, personal agenda, calendar address) adds its part of the page.
     for _receiver, part in signals.manage_page.send(registration, token=token):
         extra = {**part, **extra}
+    settings = configuration.settings_of(registration.edition_id)
     return render_template(
         "registration/manage.html", registration=registration, token=token,
         edition=registration.edition, confirm=ConfirmForm(),
+        position=service.waiting_position(registration),
+        may_register_again=(registration.status == RegistrationStatus.CANCELLED
+                            and settings is not None and settings.is_open(utcnow())),
         questions=db.session.scalars(configuration.questions_of(registration.edition_id)).all(),
         S=RegistrationStatus, **extra)
 

@@ -1,0 +1,13 @@
+"""What the agenda announces to the features built on it (attendance listens).
+
+The agenda sits below attendance: it never imports it; receivers are connected in
+meetings/attendance/receivers.py.
+"""
+
+from blinker import Namespace
+
+agenda_signals = Namespace()
+
+# sender: the Session (one the visitor may see in full). Its public page is being drawn:
+# receivers return a dict of extra template context (reads only), e.g. the seats left.
+session_page = agenda_signals.signal("agenda-session-page")
