@@ -26,7 +26,8 @@ def registered_edition(registrations: int = 2) -> Edition:
     configuration.set_up(edition, now=NOW)
     configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
                           closes_at=NOW + timedelta(days=9), capacity=None,
-                          mode=RegistrationMode.OPEN, auto_promote=True, privacy_notice="",
+                          mode=RegistrationMode.OPEN, auto_promote=True,
+                          privacy_notice="We keep your data safe.",
                           now=NOW)
     category = db.session.scalar(sa.select(RegistrationCategory).where(
         RegistrationCategory.edition_id == edition.id))
