@@ -86,7 +86,7 @@ def manage_detail(edition_id: int, registration_id: int):
                            registration=registration, form=DecisionForm(),
                            questions=db.session.scalars(configuration.questions_of(edition.id)).all(),
                            S=RegistrationStatus, languages=dict(LANGUAGES),
-                           place=reports.waiting_position(registration))
+                           place=service.waiting_position(registration))
 
 
 @bp.post(PREFIX + "/<int:registration_id>/<any(approve, reject, promote, cancel):action>")

@@ -89,16 +89,6 @@ def daily_counts(edition_id: int, zone: str) -> list[tuple[date, int]]:
             for i in range((last - first).days + 1)]
 
 
-def waiting_position(registration: Registration) -> int | None:
-    """A waitlisted registration's place in the waiting list (1 is next), else None."""
-    if registration.status != RegistrationStatus.WAITLISTED:
-        return None
-    return 1 + db.session.scalar(sa.select(sa.func.count(Registration.id)).where(
-        Registration.edition_id == registration.edition_id,
-        Registration.status == RegistrationStatus.WAITLISTED,
-        Registration.arrival < registration.arrival))
-
-
 def waiting_positions(edition_id: int) -> dict[int, int]:
     """{registration id: place in the waiting list} for every waitlisted registration."""
     ids = db.session.scalars(sa.select(Registration.id).where(
