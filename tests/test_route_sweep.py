@@ -46,7 +46,9 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 CSRF_EXEMPT: set[str] = {"meetings.checkin.api_views.upload_scans"}
 # Tables a read may write. feed_cache holds rendered calendar bodies shared by the workers: a
 # cache of what the other tables say, rebuilt from them at will, never a change of state.
-WRITTEN_ON_READ = {"feed_cache"}
+# event_stamp: each event's SEQUENCE and LAST-MODIFIED as calendars last saw them, moved by the
+# build that first shows a changed event (committed with feed_cache, the same exception).
+WRITTEN_ON_READ = {"feed_cache", "event_stamp"}
 # Audit entries a read may add: who downloaded attendees' personal data is itself a record the
 # operator owes (accountability for personal data), not a change to the event.
 AUDITED_READS = {"registration.export"}
