@@ -135,7 +135,10 @@ def urls_of(rule: Rule, world: World, tokens_by_prefix: dict[str, str] | None) -
         if name == "token":
             if tokens_by_prefix is None:
                 return []
-            prefix = max((p for p in tokens_by_prefix if rule.rule.startswith(p)), key=len)
+            prefix = max((p for p in tokens_by_prefix if rule.rule.startswith(p)), key=len,
+                         default=None)
+            if prefix is None:  # another holder's token (a door-staff device): not a person's
+                return []
             choices = [tokens_by_prefix[prefix]]
         else:
             choices = {"slug": [world.slug], "session_id": [*world.session_ids, 999_999],

@@ -4,6 +4,8 @@ The page, its manifest and its service worker sit under /checkin/ so the worker'
 the page; the data the page needs comes from the API (api_views.py) with the same token.
 """
 
+from pathlib import Path
+
 from flask import Response, abort, current_app, jsonify, render_template, url_for
 
 from meetings.checkin import reads, reasons
@@ -55,7 +57,8 @@ def manifest(token: str):
 @bp.get("/checkin/sw.js")
 def service_worker():
     """The service worker, served from /checkin/ so that its scope is the scanner's pages."""
-    response = current_app.send_static_file("checkin/sw.js")
-    response.mimetype = "text/javascript"
+    # Read whole (a small file): no open file handle outlives the response.
+    worker = Path(current_app.static_folder, "checkin", "sw.js").read_bytes()
+    response = Response(worker, mimetype="text/javascript")
     response.headers["Cache-Control"] = "no-cache"
     return response
