@@ -136,3 +136,12 @@ def test_back_office_shows_counts_and_conflicts(client, admin, world):
     assert "Counts per room and day" in page.text and "admitted offline by Door A" in page.text
     opened = client.post(f"/manage/editions/{world.edition}/checkin/device")
     assert opened.status_code == 302 and "/checkin/device/" in opened.headers["Location"]
+
+
+def test_door_staff_see_a_closed_session_as_its_public_view(client, world):
+    """Door staff are not law enforcement: its title stays withheld, its access flag is enough."""
+    data = client.get("/api/checkin/roster", headers=bearer(world.token)).get_json()
+    page = client.get(f"/checkin/device/{world.token}").get_data(as_text=True)
+    door = next(s for s in data["sessions"] if s["id"] == world.closed)
+    assert door["closed"] and door["title"].endswith("Closed session")
+    assert "Closed briefing" not in str(data) and "Closed briefing" not in page

@@ -6,8 +6,10 @@ from datetime import date
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from meetings.agenda.visibility import PUBLIC, public_view
 from meetings.attendance.models import WorkshopSeat, WorkshopStatus
 from meetings.checkin.models import CheckIn, CheckKind
+from meetings.dates import to_local
 from meetings.extensions import db
 from meetings.models import LIMITED_SEAT_TYPES, Edition, Session, SessionAccess, SessionStatus
 from meetings.registration.models import LAW_ENFORCEMENT, Registration, RegistrationStatus
@@ -40,12 +42,18 @@ def doors(edition: Edition) -> list[Session]:
     return list(db.session.scalars(
         sa.select(Session).where(Session.edition_id == edition.id,
                                  Session.status == SessionStatus.SCHEDULED)
-        .options(selectinload(Session.room)).order_by(Session.starts_at, Session.id)))
+        .options(selectinload(Session.room), selectinload(Session.edition))
+        .order_by(Session.starts_at, Session.id)))
 
 
 def door_of(session: Session) -> dict:
-    """A session as a device needs it to apply the door rules offline."""
-    return {"id": session.id, "title": session.title,
+    """A session as a device needs it to apply the door rules offline.
+
+    Door staff see a closed session as its public view (time, room, "Closed session"), like
+    anyone who is not law enforcement: the access flag is all a door needs.
+    """
+    start = to_local(session.starts_at, session.edition.timezone).strftime("%d %b %H:%M")
+    return {"id": session.id, "title": f"{start} {public_view(session, PUBLIC).title}",
             "room": session.room.name if session.room else "",
             "closed": session.access == SessionAccess.CLOSED,
             "workshop": session.type in LIMITED_SEAT_TYPES and session.capacity is not None}
