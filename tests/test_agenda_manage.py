@@ -167,7 +167,7 @@ def test_grid_shows_rooms_slots_and_sessions(app, client, admin, setup):
         make_session(edition, title="Next day", starts_at=datetime(2027, 3, 29, 8, 0, tzinfo=UTC))
         db.session.commit()
     html = client.get(f"/manage/editions/{setup['edition']}/agenda").get_data(as_text=True)
-    assert '<th scope="col">Main Hall</th>' in html and '<th scope="col">Unassigned</th>' in html
+    assert '<th scope="col">Main Hall' in html and '<th scope="col">Unassigned' in html
     assert '<th scope="row">07:00</th>' in html and '<th scope="row">18:30</th>' in html
     assert '<th scope="row">19:00</th>' not in html and '<th scope="row">06:30</th>' not in html
     assert 'rowspan="3"' in html and "In the hall" in html and "Roomless" in html
@@ -290,3 +290,20 @@ def test_edit_keeps_speakers_beyond_the_form_rows(app, client, admin, setup):
     with app.app_context():
         names = [link.speaker.name for link in db.session.get(Session, session_id).speaker_links]
         assert names == [f"Person {i}" for i in range(8)]
+
+
+def test_the_grid_has_one_tab_stop_per_room_and_session_not_per_empty_slot(app, client, admin,
+                                                                            setup):
+    with app.app_context():
+        from meetings.models import Edition
+        edition = db.session.get(Edition, setup["edition"])
+        make_session(edition, title="In the hall", room=edition.venue.rooms[0],
+                     starts_at=datetime(2027, 3, 28, 8, 0, tzinfo=UTC), minutes=90)
+        db.session.commit()
+    html = client.get(f"/manage/editions/{setup['edition']}/agenda").get_data(as_text=True)
+    table = html[html.index("<table class=\"agenda-manage-grid\""):html.index("</table>")]
+    links = re.findall(r"<a [^>]*>", table)
+    focusable = [link for link in links if 'tabindex="-1"' not in link]
+    # Two rooms and "Unassigned" each get one "Add session" link, plus the one session.
+    assert len(focusable) == 4 and len(links) > 40
+    assert "Add session<span class=\"visually-hidden\"> in Main Hall on this day</span>" in table
