@@ -119,6 +119,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("BADGE_KEY_SECRET", str, None,
             "encrypts each edition's badge signing key at rest; derived from SECRET_KEY when unset",
             secret=True),
+    Setting("VISA_DATA_KEY", str, None,
+            "64 hex characters: encrypts visa passport data (AES-GCM); without it visa requests "
+            "are refused, except under `make run` (kept in instance/visa_data_key)", secret=True),
+    Setting("VISA_DATA_RETENTION_DAYS", int, 30,
+            "days after an edition ends before `meetings purge --due` deletes its visa requests",
+            minimum=0),
 )
 
 MIN_SECRET_KEY_LENGTH = 32  # characters of the key given in the environment
@@ -158,7 +164,19 @@ def environment_config(environ: Mapping[str, str] | None = None) -> dict:
             raise ConfigurationError(f"{name} is too short: use at least {MIN_SECRET_KEY_LENGTH} "
                                      "random characters (python3 -c 'import secrets; "
                                      "print(secrets.token_hex(32))')")
+    key = config.get("VISA_DATA_KEY")
+    if key is not None and not is_data_key(key):
+        raise ConfigurationError("VISA_DATA_KEY must be 64 hex characters (32 random bytes): "
+                                 "python3 -c 'import secrets; print(secrets.token_hex(32))'")
     return config
+
+
+def is_data_key(text: str) -> bool:
+    """A 256-bit key written as 64 hex characters."""
+    try:
+        return len(bytes.fromhex(text)) == 32
+    except ValueError:
+        return False
 
 
 def ensure_secret_key(config: dict, instance_path: str) -> None:
@@ -176,6 +194,13 @@ def ensure_secret_key(config: dict, instance_path: str) -> None:
             "`make run` sets DEVELOPMENT=1 and keeps a generated key in instance/secret_key."
         )
     config["SECRET_KEY"] = development_secret_key(os.path.join(instance_path, "secret_key"))
+
+
+def ensure_development_data_key(config: dict, instance_path: str) -> None:
+    """Under `make run` without VISA_DATA_KEY, keep a random one in instance/visa_data_key."""
+    if config.get("DEVELOPMENT") and not config.get("VISA_DATA_KEY"):
+        config["VISA_DATA_KEY"] = development_secret_key(
+            os.path.join(instance_path, "visa_data_key"))
 
 
 def development_secret_key(path: str) -> str:
