@@ -155,11 +155,34 @@ def clear_due_sensitive_data() -> None:
                f"sensitive answers of {count} registrations of {edition.slug} ({days} days "
                "after it ended).", edition=edition, now=now)
         click.echo(f"Cleared the sensitive data of {count} registration(s) of {edition.slug}.")
+    visas = purge_due_visa_requests(now)
     db.session.commit()
-    if done:
-        vacuum_full(db.engine, [Registration.__table__])  # PostgreSQL: no readable old rows
+    if done or visas:
+        vacuum_full(db.engine, [Registration.__table__, *visa_tables()])  # no readable old rows
     else:
         click.echo("No sensitive data was due for deletion.")
+
+
+def purge_due_visa_requests(now) -> list:
+    """Delete the visa requests of editions past VISA_DATA_RETENTION_DAYS; report each."""
+    from flask import current_app
+
+    from meetings.audit.service import record
+    from meetings.visas.service import purge_due
+
+    days = current_app.config["VISA_DATA_RETENTION_DAYS"]
+    done = purge_due(retention_days=days, now=now)
+    for edition, count in done:
+        record(None, "visas.purge", f"Deleted {count} visa requests of {edition.slug} ({days} "
+               "days after it ended).", edition=edition, now=now)
+        click.echo(f"Deleted {count} visa request(s) of {edition.slug}.")
+    return done
+
+
+def visa_tables() -> list:
+    from meetings.visas.models import VisaEvent, VisaRequest
+
+    return [VisaRequest.__table__, VisaEvent.__table__]
 
 
 @meetings_cli.command("purge")
