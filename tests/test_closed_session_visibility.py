@@ -142,7 +142,8 @@ def urls_of(rule: Rule, world: World, tokens_by_prefix: dict[str, str] | None) -
             choices = [tokens_by_prefix[prefix]]
         else:
             choices = {"slug": [world.slug], "session_id": [*world.session_ids, 999_999],
-                       "track_slug": [*world.track_slugs, "no-such-track"]}[name]
+                       "track_slug": [*world.track_slugs, "no-such-track"],
+                       "reference": ["1-AAAA-AAAA-AAAA-AAAA"]}[name]
         values = [{**known, name: choice} for known in values for choice in choices]
     return [rule.build(known, append_unknown=False)[1] for known in values]
 

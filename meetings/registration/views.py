@@ -92,9 +92,13 @@ def lost_link(slug: str):
 
 
 def manage_page(registration: Registration, token: str, **extra):
-    # Attendance (workshops, personal agenda, calendar address) adds its part of the page.
+    # Attendance (workshops, personal agenda, calendar address) and certificates add their
+    # parts of the page; each names its own templates in "page_sections".
+    sections = []
     for _receiver, part in signals.manage_page.send(registration, token=token):
+        sections += part.get("page_sections", [])
         extra = {**part, **extra}
+    extra["page_sections"] = sections
     settings = configuration.settings_of(registration.edition_id)
     return render_template(
         "registration/manage.html", registration=registration, token=token,
