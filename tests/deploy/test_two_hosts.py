@@ -41,14 +41,17 @@ def require_tools() -> None:
 
 
 def open_edition(database_url: str, slug: str) -> int:
-    """Open registration without approval at capacity 37; returns the Government category id."""
+    """Open registration without approval at capacity 37, with none of the demo's registrations
+    (the burst's arrivals must be 1…100); returns the Government category id."""
     engine = sa.create_engine(database_url)
     with engine.begin() as connection:
         edition_id = connection.scalar(sa.text("SELECT id FROM edition WHERE slug = :s"),
                                        {"s": slug})
+        connection.execute(sa.text("DELETE FROM registration WHERE edition_id = :e"),
+                           {"e": edition_id})
         connection.execute(sa.text(
-            "UPDATE registration_settings SET capacity = :c, mode = 'open', auto_promote = true "
-            "WHERE edition_id = :e"), {"c": CAPACITY, "e": edition_id})
+            "UPDATE registration_settings SET capacity = :c, mode = 'open', auto_promote = true, "
+            "last_arrival = 0 WHERE edition_id = :e"), {"c": CAPACITY, "e": edition_id})
         category_id = connection.scalar(sa.text(
             "SELECT id FROM registration_category WHERE edition_id = :e AND code = 'government' "
             "AND NOT requires_approval"), {"e": edition_id})
