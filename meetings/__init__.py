@@ -80,6 +80,7 @@ def register_blueprints(app: Flask) -> None:
         attendance,
         audit,
         badges,
+        certificates,
         checkin,
         editions,
         feeds,
@@ -90,7 +91,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
     for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
-                   badges, checkin, editions):
+                   badges, checkin, certificates, editions):
         app.register_blueprint(module.bp)
 
 

@@ -150,7 +150,8 @@ def argument_values(rule: Rule, name: str, world: World) -> list:
         if name not in world.ids:
             pytest.fail(f"{rule.rule}: unknown int argument <{name}>; add it to World.ids")
         return [world.ids[name]]
-    known = {"slug": world.slug, "track_slug": world.track_slug, "filename": "favicon.svg"}
+    known = {"slug": world.slug, "track_slug": world.track_slug, "filename": "favicon.svg",
+             "reference": "1-AAAA-AAAA-AAAA-AAAA"}
     if name == "token":
         return [token_for(rule, world)]
     if name not in known:

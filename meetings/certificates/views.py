@@ -34,6 +34,5 @@ def download(token: str):
 def verify(reference: str):
     """Whether a certificate is genuine: name, edition and days, or 'not found' (404)."""
     attendance = service.find(reference[:100], reference_key())
-    response = render_template("certificates/verify.html", attendance=attendance,
-                               reference=reference[:100]), 200 if attendance else 404
-    return response
+    return render_template("certificates/verify.html", attendance=attendance,
+                           reference=reference[:100]), 200 if attendance else 404
