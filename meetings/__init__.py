@@ -4,7 +4,12 @@ import os
 
 from flask import Flask
 
-from meetings.config import default_config, ensure_secret_key, environment_config
+from meetings.config import (
+    default_config,
+    ensure_development_data_key,
+    ensure_secret_key,
+    environment_config,
+)
 
 
 def create_app(test_config: dict | None = None) -> Flask:
@@ -21,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     os.makedirs(app.instance_path, exist_ok=True)
     ensure_secret_key(app.config, app.instance_path)
+    ensure_development_data_key(app.config, app.instance_path)
 
     hops = app.config["PROXY_FIX"]
     if hops:
@@ -87,11 +93,12 @@ def register_blueprints(app: Flask) -> None:
         mail,
         registration,
         venues,
+        visas,
     )
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
     for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
-                   badges, checkin, certificates, editions):
+                   badges, checkin, certificates, visas, editions):
         app.register_blueprint(module.bp)
 
 

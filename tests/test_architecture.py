@@ -20,7 +20,7 @@ LAYERS = [
     {"agenda"},
     {"registration"},
     {"attendance"},
-    {"feeds", "accounts", "badges"},
+    {"feeds", "accounts", "badges", "visas"},
     {"checkin"},
     {"certificates"},
     {"demo", "cli", ""},  # "" is meetings/__init__.py, the app factory

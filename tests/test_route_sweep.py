@@ -102,6 +102,7 @@ def build_world(app) -> World:
                  "user_id": admin.id, "registration_id": approved.id,
                  "category_id": category.id, "question_id": question.id,
                  "invitation_id": invitation.id,
+                 "request_id": 1,  # a visa request (none here: visas are tested on their own)
                  "message_id": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id)))},
             slug=edition.slug, track_slug=track.slug,
             tokens={

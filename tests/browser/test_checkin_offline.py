@@ -28,7 +28,8 @@ def scan(page, code: str, count: int) -> tuple[str, str, str]:
 
 def other_door_admits(app, code: str, session_id: int) -> None:
     with app.app_context():
-        _staff, token = create_staff(db.session.scalar(sa.select(Edition).where(Edition.slug == "2027")), "Door B", now=reads_now())
+        edition = db.session.scalar(sa.select(Edition).where(Edition.slug == "2027"))
+        _staff, token = create_staff(edition, "Door B", now=reads_now())
         db.session.commit()
     response = app.test_client().post("/api/checkin/scans", headers={
         "Authorization": f"Bearer {token}"}, json={"scans": [{
