@@ -15,6 +15,7 @@ from tests.factories import (
     FIXED_NOW,
     make_edition,
     open_edition,
+    open_registration,
     person,
     registration_category,
     registration_form,
@@ -141,3 +142,15 @@ def test_the_public_form_of_an_archived_edition_says_why(app, client):
     assert "This edition is over: it no longer takes registrations." in page
     with app.app_context():
         assert service.registration_by_email(edition_id, "ada@example.org") is None
+
+
+def test_the_form_of_an_edition_that_is_over_says_so_before_anyone_types(app, client):
+    with app.app_context():
+        edition = make_edition(slug="2024", starts_on=date(2024, 3, 28))
+        open_registration(edition, now=datetime(2024, 1, 10, tzinfo=UTC))
+        # Dates that still say "open" (set before the rule existed): the edition being over wins.
+        configuration.settings_of(edition.id).closes_at = datetime(2030, 1, 1, tzinfo=UTC)
+        db.session.commit()
+    page = client.get("/2024/register").get_data(as_text=True)
+    assert "This edition is over: it no longer takes registrations." in page
+    assert 'name="given_name"' not in page

@@ -61,10 +61,14 @@ def register(slug: str):
                              invitation_code=form.invitation_code.data or "", now=utcnow())
         if outcome.ok:
             return redirect(url_for(".sent", slug=slug))
-    settings, now = configuration.settings_of(edition.id), utcnow()
+    now = utcnow()
+    # A past or archived edition takes no registrations, whatever its dates: no form to fill in.
+    settings = None if service.edition_is_over(edition, now) else configuration.settings_of(
+        edition.id)
     outlook = service.outlook(settings, categories) if settings and settings.is_open(now) else None
     return render_template("registration/register.html", edition=edition, settings=settings,
-                           form=form, questions=questions, now=now, outlook=outlook)
+                           form=form, questions=questions, now=now, outlook=outlook,
+                           over=settings is None and service.edition_is_over(edition, now))
 
 
 @bp.get("/<slug>/register/sent")
