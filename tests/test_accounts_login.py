@@ -16,7 +16,7 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import User
-from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, build_test_config, redis_or_skip
+from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD, build_test_config, redis_or_fail
 from tests.factories import make_user
 
 
@@ -58,7 +58,7 @@ def limited_client(app, app_config, request):
     """A client of an app with rate limits on, in memory or in Redis (as across two hosts)."""
     storage = getattr(request, "param", "memory://")
     if storage == "redis":
-        storage = redis_or_skip()
+        storage = redis_or_fail()
     config = dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage,
                   RATELIMIT_KEY_PREFIX=f"test-{uuid.uuid4().hex}",
                   LOGIN_ACCOUNT_LIMIT="3 per 15 minutes")

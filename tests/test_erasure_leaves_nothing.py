@@ -4,6 +4,7 @@ Both walk the tables from the metadata, so a table added later is covered withou
 """
 
 import json
+import os
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -148,6 +149,10 @@ def postgresql_page_occurrences(values: list[str]) -> list[str]:
 
 
 WHERE = ["tables", "stored bytes"]
+# On PostgreSQL one erasure leaves dead row versions in the pages until a VACUUM FULL: only the
+# purge runs one, so only the purge's test reads PostgreSQL's pages; one erasure is checked in
+# the tables there (and in the file on SQLite, whose secure_delete overwrites at once).
+ERASURE_WHERE = ["tables"] if os.environ.get("TEST_DATABASE_URL") else WHERE
 
 
 def check_nothing_left(app, where: str, values: list[str], *, vacuumed: bool) -> None:
@@ -157,14 +162,12 @@ def check_nothing_left(app, where: str, values: list[str], *, vacuumed: bool) ->
             assert occurrences(values) == []
         elif db.engine.dialect.name == "sqlite":
             assert sqlite_file_occurrences(app, values) == []
-        elif not vacuumed:
-            pytest.skip("on PostgreSQL one erasure leaves dead row versions in the pages until "
-                        "a VACUUM FULL (the purge runs one, and its test reads the pages)")
         else:
+            assert vacuumed, "PostgreSQL's pages are clean only after the purge's VACUUM FULL"
             assert postgresql_page_occurrences(values) == []
 
 
-@pytest.mark.parametrize("where", WHERE)
+@pytest.mark.parametrize("where", ERASURE_WHERE)
 def test_erasing_leaves_no_value_of_the_person_anywhere(app, client, where):
     person = everyone_everything(app, client)
     with app.app_context():
