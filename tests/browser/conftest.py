@@ -67,3 +67,18 @@ def run_a11ycheck(urls: list[str], width: int) -> subprocess.CompletedProcess:
         pytest.skip("Debian chromium is not installed (apt-get install -y chromium)")
     return subprocess.run([str(A11YCHECK), "--width", str(width), *urls],
                           capture_output=True, text=True, timeout=600)
+
+
+PHONE = {"width": 375, "height": 800}
+# A long address, as people have: it must wrap, not widen the page.
+LONG_EMAIL = "margaret.hamilton.software-engineering@apollo-guidance-computer.example.org"
+
+
+@pytest.fixture
+def phone(browser):
+    """A page in a 375 px wide browser context (a phone)."""
+    context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/Paris")
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()

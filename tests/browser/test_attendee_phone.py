@@ -11,25 +11,13 @@ from meetings.extensions import db
 from meetings.models import SessionType
 from meetings.registration import configuration
 from meetings.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
-from tests.browser.conftest import run_a11ycheck
+from tests.browser.conftest import LONG_EMAIL, PHONE, run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import make_edition, make_session, make_venue, registration_category
 from tests.smtp import DeliveredInbox
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
-PHONE = {"width": 375, "height": 800}
-# A long address and organization, as people have: they must wrap, not widen the page.
-EMAIL = "margaret.hamilton.software-engineering@apollo-guidance-computer.example.org"
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/Paris")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -101,7 +89,7 @@ def test_register_on_a_phone_from_the_home_page_to_a_workshop_seat(
 
     page.get_by_label("Given name").fill("Margaret")
     page.get_by_label("Family name").fill("Hamilton")
-    page.get_by_label("Email", exact=True).fill(EMAIL)
+    page.get_by_label("Email", exact=True).fill(LONG_EMAIL)
     page.get_by_label("Organization", exact=True).fill("Massachusetts Institute of Technology "
                                                        "Instrumentation Laboratory")
     page.get_by_label("Country", exact=True).select_option("US")
@@ -154,7 +142,7 @@ def test_organizers_registration_detail_fits_a_phone(phone, live_url, app, meeti
         edition = db.session.get(Edition, meeting["edition"])
         registration = service.register(
             edition, service.Registrant(given_name="Margaret", family_name="Hamilton",
-                                        email=EMAIL, organization="Instrumentation Laboratory",
+                                        email=LONG_EMAIL, organization="Instrumentation Laboratory",
                                         country="US", answers={}),
             category_id=meeting["category"], consent=True, now=NOW)
         service.verify(registration, now=NOW)

@@ -12,23 +12,12 @@ from meetings.extensions import db
 from meetings.models import SessionType
 from meetings.registration import configuration, service
 from meetings.registration.models import QuestionKind, RegistrationMode
-from tests.browser.conftest import A11YCHECK
+from tests.browser.conftest import A11YCHECK, LONG_EMAIL
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import make_edition, make_session, person, registration_category
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
-PHONE = {"width": 375, "height": 800}
-LONG = "margaret.hamilton.software-engineering@apollo-guidance-computer.example.org"
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="en-GB", timezone_id="Europe/Paris")
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    yield page
-    context.close()
 
 
 @pytest.fixture
@@ -50,7 +39,7 @@ def back_office(app, auth):
                      starts_at=datetime(2027, 3, 28, 13, 0, tzinfo=UTC))
         category = registration_category(edition).id
         ids = []
-        for n, email in enumerate((LONG, "b@example.org", "c@example.org"), start=1):
+        for n, email in enumerate((LONG_EMAIL, "b@example.org", "c@example.org"), start=1):
             registration = service.register(
                 edition, person(n, email=email, organization="Instrumentation Laboratory "
                                 "of the Massachusetts Institute of Technology", country="US"),
