@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from meetings.agenda import grid, reads, service
+from meetings.agenda import grid, reads, service, signals
 from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import LOCAL_FORMATS, SPEAKER_ROWS, SessionForm
 from meetings.audit.service import record
@@ -165,7 +165,10 @@ def session_edit(session_id: int):
 @login_required
 def session_cancel_confirm(session_id: int):
     session = managed_session_or_403(session_id)
-    return render_template("agenda/session_cancel.html", session=session, edition=session.edition)
+    # Attendance (a layer up) answers with whom its agenda-change digest would tell.
+    audience = sum(count for _receiver, count in signals.session_audience.send(session))
+    return render_template("agenda/session_cancel.html", session=session,
+                           edition=session.edition, audience=audience)
 
 
 @bp.post("/manage/sessions/<int:session_id>/cancel")

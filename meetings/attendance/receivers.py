@@ -51,6 +51,13 @@ def seats_left(session: Session) -> dict:
     return {"seats_left": max(0, session.capacity - workshops.confirmed_count(session.id))}
 
 
+@agenda_signals.session_audience.connect
+def cancellation_audience(session: Session) -> int:
+    """How many attendees the agenda-change digest tells that this session is cancelled."""
+    chosen = agenda_choices.attendees_of([session.id]).subquery()
+    return db.session.scalar(sa.select(sa.func.count(sa.distinct(chosen.c.id))))
+
+
 @signals.personal_data.connect
 def personal_data_sections(registration: Registration) -> list[Section]:
     """Workshop places, the personal agenda (by title) and the calendar address."""
