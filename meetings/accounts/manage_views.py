@@ -1,6 +1,6 @@
 """Administrators invite organizers, edit their accounts and set the two-factor policy."""
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -13,6 +13,7 @@ from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import User, utcnow
 from meetings.web.access import admin_required
+from meetings.web.site_url import site_url
 from meetings.web.unit_of_work import domain_errors
 
 
@@ -55,7 +56,7 @@ def create():
                                        is_admin=form.is_admin.data, active=form.active.data,
                                        editions=service.selected_editions(form.editions.data))
             links.send_invitation(user, invited_by=current_user, now=utcnow(),
-                                  site_url=current_app.config["SITE_URL"])
+                                  site_url=site_url())
             record(current_user, "user.invite", f"Invited {user.email} to set a password")
         if outcome.ok:
             flash(_("Invitation sent to %(email)s. The link works once, for seven days.",
@@ -90,7 +91,7 @@ def edit(user_id: int):
 def reinvite(user_id: int):
     user = db.get_or_404(User, user_id)
     links.send_invitation(user, invited_by=current_user, now=utcnow(),
-                          site_url=current_app.config["SITE_URL"])
+                          site_url=site_url())
     record(current_user, "user.invite", f"Sent {user.email} a new link to set a password")
     flash(_("A new link to set a password was sent to %(email)s.", email=user.email), "success")
     return redirect(url_for(".edit", user_id=user.id))

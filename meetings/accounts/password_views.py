@@ -1,6 +1,6 @@
 """Passwords: forgotten (a mailed link), set from an invitation or reset link, or changed."""
 
-from flask import current_app, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from meetings.accounts import links, service, two_factor
@@ -11,16 +11,13 @@ from meetings.audit.service import record
 from meetings.extensions import db, limiter
 from meetings.i18n import gettext as _
 from meetings.models import utcnow
+from meetings.web.site_url import site_url
 from meetings.web.uniform_timing import no_sooner_than
 from meetings.web.unit_of_work import domain_errors
 
 # Asking for a reset link answers after the same fixed time whether or not an account exists
 # and a mail was queued, so the timing does not tell which addresses have accounts.
 RESET_ANSWER_SECONDS = 0.3
-
-
-def site_url() -> str:
-    return current_app.config["SITE_URL"]
 
 
 @bp.route("/password/forgot", methods=["GET", "POST"])

@@ -8,6 +8,7 @@ from meetings.certificates.blueprint import bp
 from meetings.certificates.documents import render_pdf
 from meetings.models import utcnow
 from meetings.registration.tokens import registration_or_404
+from meetings.web.site_url import site_url
 
 
 def reference_key() -> bytes:
@@ -22,7 +23,7 @@ def download(token: str):
     if attendance is None:
         abort(404)
     certificate = service.certificate_of(attendance, key=reference_key(),
-                                         site_url=current_app.config["SITE_URL"])
+                                         site_url=site_url())
     response = Response(render_pdf(certificate), mimetype="application/pdf", headers={
         "Content-Disposition": 'attachment; filename="certificate.pdf"'})
     response.cache_control.no_store = True

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
 from meetings.i18n import gettext as _
@@ -10,12 +10,13 @@ from meetings.mail.service import queue_message
 from meetings.models import Edition
 from meetings.registration.models import Invitation, Registration
 from meetings.registration.tokens import issue_token
+from meetings.web.site_url import site_url
 
 
 def manage_link(token: str) -> str:
     """The absolute self-service URL for a token."""
-    # The one place this feature reads a config value: links must work from the CLI too.
-    return f"{current_app.config['SITE_URL'].rstrip('/')}/manage-registration/{token}"
+    # Links must work from the CLI too, so the address is the configured one, not the request's.
+    return f"{site_url()}/manage-registration/{token}"
 
 
 def message_lines(kind: str, edition: str, detail: str,
@@ -86,8 +87,7 @@ def send_registration_mail(registration: Registration, kind: str, *, now: dateti
 def send_invitation_mail(invitation: Invitation, code: str, edition: Edition, *,
                          now: datetime) -> None:
     """Queue the email that carries an invitation code."""
-    base = current_app.config["SITE_URL"].rstrip("/")
-    link = f"{base}/{edition.slug}/register?code={code}"
+    link = f"{site_url()}/{edition.slug}/register?code={code}"
     subject = _("Invitation: %(e)s", e=edition.title)
     context = {"name": "", "note": "", "link": link, "link_label": _("Register"),
                "paragraphs": [_("You are invited to register for %(e)s.", e=edition.title),
