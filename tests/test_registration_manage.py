@@ -16,6 +16,7 @@ from meetings.registration.models import (
     RegistrationCategory,
     RegistrationStatus,
 )
+from meetings.registration.status_labels import STATUS_LABELS
 from tests.factories import make_edition, open_edition, registration_category, sign_up
 
 NOW = datetime.now(UTC)
@@ -155,6 +156,26 @@ def test_csv_and_excel_exports_are_audited_and_defused(client, app, admin, full_
     with app.app_context():
         actions = db.session.scalars(sa.select(AuditEntry.action)).all()
         assert actions.count("registration.export") == 2
+
+
+def test_every_status_has_words_to_show():
+    assert set(STATUS_LABELS) == set(RegistrationStatus)
+    assert all(str(label) for label in STATUS_LABELS.values())
+
+
+def test_the_page_and_the_export_name_a_status_with_the_same_words(client, app, admin,
+                                                                  full_edition):
+    base = f"/manage/editions/{full_edition}/registrations"
+    sheet = load_workbook(io.BytesIO(client.get(base + "/export.xlsx").data))["Registrations"]
+    exported = {row[0]: row[1] for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert len(set(exported.values())) == 3  # approved, pending, waitlisted
+    for registration_id, words in exported.items():
+        page = client.get(f"{base}/{registration_id}").get_data(as_text=True)
+        assert f'<strong id="status">{words}</strong>' in page
+    with app.app_context():
+        statuses = dict(db.session.execute(sa.select(Registration.id, Registration.status)).all())
+    assert {exported[i] for i, s in statuses.items() if s == S.WAITLISTED} == {
+        "On the waiting list"}
 
 
 def test_dashboard_counts_and_svg_chart(client, admin, full_edition):

@@ -17,21 +17,12 @@ from openpyxl.utils import get_column_letter
 from meetings.countries import country_name
 from meetings.dates import to_local
 from meetings.i18n import gettext as _
-from meetings.i18n import lazy_gettext as _l
-from meetings.registration.models import Registration, RegistrationQuestion, RegistrationStatus
+from meetings.registration.models import Registration, RegistrationQuestion
 from meetings.registration.retention import SENSITIVE_FIELDS, need_counts
+from meetings.registration.status_labels import status_label
 
 COLUMNS = ("id", "status", "given_name", "family_name", "email", "organization", "job_title",
            "country", "category", "language", "listed", "created_at", "verified_at")
-# The status names the back office shows (registration/_status.html), for the spreadsheet.
-STATUS_LABELS = {
-    RegistrationStatus.UNVERIFIED: _l("Waiting for email confirmation"),
-    RegistrationStatus.PENDING: _l("Waiting for approval (seat held)"),
-    RegistrationStatus.APPROVED: _l("Approved"),
-    RegistrationStatus.REJECTED: _l("Not accepted"),
-    RegistrationStatus.WAITLISTED: _l("On the waiting list"),
-    RegistrationStatus.CANCELLED: _l("Cancelled"),
-}
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
 
 
@@ -147,7 +138,7 @@ def sheet_row(registration: Registration, questions: list[RegistrationQuestion],
     answers = registration.answers or {}
     text = [registration.given_name, registration.family_name, registration.email or "",
             registration.organization, registration.job_title]
-    return ([registration.id, str(STATUS_LABELS[registration.status])]
+    return ([registration.id, status_label(registration.status)]
             + [safe_cell(value) for value in text]
             + [country_name(registration.country) if registration.country else "",
                registration.country or "", safe_cell(registration.category.name),
