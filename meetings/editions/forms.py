@@ -2,6 +2,7 @@
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     IntegerField,
     RadioField,
@@ -26,10 +27,17 @@ SLUG_HINT = _l("Lower-case letters, digits and hyphens; the start year when left
 
 
 class DeleteForm(FlaskForm):
-    """The edition's slug, typed to confirm deleting an edition that has registrations."""
+    """The edition's slug, typed to confirm deleting an edition that has registrations, and
+    whether to email its registrants."""
 
     confirmation = StringField(_l("Type the address (slug) of the edition to confirm"),
                                validators=[Optional(), Length(max=60)])
+    # Unticked unless the page ticks it: a POST without the box tells nobody.
+    tell_registrants = BooleanField(
+        _l("Email the registrants that the edition is cancelled"),
+        description=_l("Everyone who holds or waits for a seat gets it (not cancelled, refused "
+                       "or unconfirmed registrations). It links to no page of this edition. "
+                       "Untick it and nobody is told."))
 
 
 class EditionForm(FlaskForm):

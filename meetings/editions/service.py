@@ -207,12 +207,21 @@ def removal_summary(edition: Edition) -> dict[str, int]:
     return summary
 
 
-def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> None:
+def registrants_to_tell(edition: Edition) -> int:
+    """How many registrants an email saying the edition is cancelled would reach."""
+    return sum(count for _receiver, count in signals.counting_registrants.send(edition))
+
+
+def delete_edition(edition: Edition, *, user: User, confirmation: str = "",
+                   tell_registrants: bool = False, now: datetime | None = None) -> None:
     """Delete an edition with everything in it.
 
     One that has registrations holds attendees' data: only an administrator may delete it, after
-    typing its slug.
+    typing its slug. With `tell_registrants` (and `now`), those who hold or wait for a seat are
+    emailed that the edition is cancelled, in the same transaction.
     """
+    if tell_registrants and now is None:
+        raise ValueError("emailing the registrants needs `now`")
     if removal_summary(edition)["registrations"]:
         if not user.is_admin:
             raise NotAllowed(_l("This edition has registrations: only an administrator can "
@@ -220,6 +229,7 @@ def delete_edition(edition: Edition, *, user: User, confirmation: str = "") -> N
         if confirmation.strip() != edition.slug:
             raise DomainError(_l("Type “%(slug)s” to confirm.", slug=edition.slug),
                               field="confirmation")
-    signals.deleting.send(edition)  # registrations and their mail go first
+    # Registrants are told, then registrations and their mail go first.
+    signals.deleting.send(edition, tell_registrants=tell_registrants, now=now)
     db.session.delete(edition)
     db.session.flush()

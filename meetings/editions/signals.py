@@ -13,8 +13,14 @@ edition_signals = Namespace()
 # (shown on the confirmation page before anything happens; reads only).
 counting_contents = edition_signals.signal("edition-counting-contents")
 
-# sender: the Edition, about to be deleted. Receivers remove what they own first, and what
-# nothing could reach once it is gone (the mail about its registrations).
+# sender: the Edition. Receivers return how many people an email saying the edition is
+# cancelled would reach, should the organizer choose to send it when deleting (reads only).
+counting_registrants = edition_signals.signal("edition-counting-registrants")
+
+# sender: the Edition, about to be deleted; kwargs tell_registrants (the organizer chose to email
+# them that it is cancelled) and now. Receivers queue that email first, in the same transaction
+# and tied to nothing the deletion removes, then remove what they own, and what nothing could
+# reach once it is gone (the mail about its registrations).
 deleting = edition_signals.signal("edition-deleting")
 
 # sender: the new Edition, just copied (flushed); kwargs source (the Edition copied), shift (the

@@ -28,6 +28,7 @@ from meetings.errors import NotAllowed
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.i18n import lazy_gettext as _l
+from meetings.i18n import ngettext
 from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
 from meetings.web.access import admin_required, managed_edition_or_403, visible_edition_or_404
 from meetings.web.unit_of_work import domain_errors, show_domain_error
@@ -246,12 +247,16 @@ def archive(edition_id: int):
 @login_required
 def delete(edition_id: int):
     edition = managed_edition_or_403(edition_id)
-    return delete_page(edition, DeleteForm())
+    return delete_page(edition, DeleteForm(tell_registrants=True))
 
 
 def delete_page(edition: Edition, form: DeleteForm, status: int = 200):
+    audience = service.registrants_to_tell(edition)
+    form.tell_registrants.label.text = ngettext(
+        "Email the %(num)d registrant that the edition is cancelled",
+        "Email the %(num)d registrants that the edition is cancelled", audience)
     return render_template("editions/delete.html", edition=edition, form=form,
-                           removed=service.removal_summary(edition)), status
+                           removed=service.removal_summary(edition), audience=audience), status
 
 
 @bp.post("/manage/editions/<int:edition_id>/delete")
@@ -265,10 +270,17 @@ def delete_confirmed(edition_id: int):
     summary = (f"Deleted edition {edition.slug} ({edition.title}) with "
                + ", ".join(f"{count} {name}" for name, count in counts.items()))
     with domain_errors(form) as outcome:
+        now = utcnow()
+        told = service.registrants_to_tell(edition) if form.tell_registrants.data else 0
         service.delete_edition(edition, user=current_user,
-                               confirmation=form.confirmation.data or "")
-        record(current_user, "edition.delete", summary, now=utcnow())
+                               confirmation=form.confirmation.data or "",
+                               tell_registrants=form.tell_registrants.data, now=now)
+        if told:
+            summary += f"; {told} registrants emailed that it is cancelled"
+        record(current_user, "edition.delete", summary, now=now)
     if not outcome.ok:
         return delete_page(edition, form, 403 if isinstance(outcome.error, NotAllowed) else 400)
-    flash(_("Edition deleted."), "success")
+    flash(ngettext("Edition deleted. %(num)d registrant will be emailed that it is cancelled.",
+                   "Edition deleted. %(num)d registrants will be emailed that it is cancelled.",
+                   told) if told else _("Edition deleted."), "success")
     return redirect(url_for("editions.manage_index"))

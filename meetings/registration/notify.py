@@ -96,3 +96,16 @@ def send_invitation_mail(invitation: Invitation, code: str, edition: Edition, *,
     text = render_template("mail/message.txt", **context)
     html = render_template("mail/message.html", subject=subject, **context)
     queue_message(invitation.email, subject, text, html, now=now)
+
+
+def send_edition_cancelled_mail(registration: Registration, *, now: datetime) -> None:
+    """Queue the email saying the edition is cancelled, tied to no registration (it is about to
+    be deleted with its edition); its one link is the site's home page, which stays."""
+    edition = registration.edition
+    with force_locale(registration.language or "en"):
+        subject = _("Cancelled: %(e)s", e=edition.title)
+        context = {"name": registration.full_name, "edition": edition,
+                   "home": site_url() + "/"}
+        text = render_template("mail/edition_cancelled.txt", **context)
+        html = render_template("mail/edition_cancelled.html", subject=subject, **context)
+    queue_message(registration.email, subject, text, html, now=now)

@@ -11,11 +11,16 @@ from meetings.mail.service import erase_messages_about
 from meetings.models import Edition
 from meetings.registration import configuration
 from meetings.registration.models import (
+    SEAT_HOLDING,
     Registration,
     RegistrationCategory,
     RegistrationQuestion,
     RegistrationSettings,
+    RegistrationStatus,
 )
+from meetings.registration.notify import send_edition_cancelled_mail
+
+WAITING_OR_SEATED = (*SEAT_HOLDING, RegistrationStatus.WAITLISTED)
 
 
 def registrations_of(edition: Edition) -> sa.Select:
@@ -28,10 +33,32 @@ def count_registrations(edition: Edition) -> dict[str, int]:
         sa.select(sa.func.count()).select_from(registrations_of(edition).subquery()))}
 
 
+def registrants_to_tell(edition: Edition) -> sa.Select:
+    """Registrations told if the edition is cancelled: those holding or waiting for a seat with
+    an address (never cancelled, refused or unconfirmed ones: they expect nothing of it)."""
+    return sa.select(Registration).where(
+        Registration.edition_id == edition.id, Registration.status.in_(WAITING_OR_SEATED),
+        Registration.email.is_not(None), Registration.email != "").order_by(Registration.id)
+
+
+@edition_signals.counting_registrants.connect
+def count_registrants(edition: Edition) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(registrants_to_tell(edition).subquery()))
+
+
 @edition_signals.deleting.connect
-def delete_registrations(edition: Edition) -> None:
+def delete_registrations(edition: Edition, *, tell_registrants: bool = False,
+                         now: datetime | None = None) -> None:
     """Registrations go first, with their workshop seats and agenda choices (the database
-    lets a session go only once nothing names it), and the mail that could only reach them."""
+    lets a session go only once nothing names it), and the mail that could only reach them.
+
+    When the organizer chose to tell the registrants, their emails are queued before: tied to no
+    registration, they outlive it and go out once the deletion commits.
+    """
+    if tell_registrants:
+        for registration in db.session.scalars(registrants_to_tell(edition)):
+            send_edition_cancelled_mail(registration, now=now)
     erase_messages_about(registrations_of(edition))
     db.session.execute(sa.delete(Registration).where(Registration.edition_id == edition.id))
 
