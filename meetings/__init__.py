@@ -88,6 +88,7 @@ def register_blueprints(app: Flask) -> None:
         badges,
         certificates,
         checkin,
+        delegations,
         editions,
         feeds,
         mail,
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
     for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
-                   badges, checkin, certificates, visas, editions):
+                   badges, checkin, certificates, visas, delegations, editions):
         app.register_blueprint(module.bp)
 
 

@@ -83,7 +83,7 @@ def registration_for_feed_token(token: str) -> Registration | None:
     if feed is None or not hmac.compare_digest(feed.token_hash, digest):
         return None
     registration = feed.registration
-    if (registration.status != RegistrationStatus.APPROVED or registration.is_anonymized
+    if (registration.status != RegistrationStatus.APPROVED
             or not registration.edition.is_public):
         return None
     return registration

@@ -32,6 +32,35 @@ SEAT_HOLDING = (RegistrationStatus.PENDING, RegistrationStatus.APPROVED)
 LAW_ENFORCEMENT = "law_enforcement"
 
 
+class EndorsementRule(enum.StrEnum):
+    """Whether a focal point's endorsement comes before the secretariat's approval."""
+
+    NONE = "none"  # focal points see who claims their organization; nobody waits for them
+    DELEGATIONS = "delegations"  # whoever claims a delegation waits for its focal point
+    # As above, and law-enforcement participants must belong to a law-enforcement delegation.
+    LAW_ENFORCEMENT = "law_enforcement"
+
+
+class Endorsement(enum.StrEnum):
+    AWAITING = "awaiting"
+    ENDORSED = "endorsed"
+    DECLINED = "declined"
+
+
+class OrganizationKind(enum.StrEnum):
+    POLICE = "police"
+    MINISTRY = "ministry"
+    NCB = "ncb"  # an INTERPOL National Central Bureau
+    INTERNATIONAL = "international"
+    INDUSTRY = "industry"
+    ACADEMIA = "academia"
+    CIVIL_SOCIETY = "civil_society"
+
+
+# Kinds whose people are law enforcement unless the organizer says otherwise.
+LAW_ENFORCEMENT_KINDS = (OrganizationKind.POLICE, OrganizationKind.NCB)
+
+
 class QuestionKind(enum.StrEnum):
     SHORT_TEXT = "short_text"
     LONG_TEXT = "long_text"
@@ -57,6 +86,9 @@ class RegistrationSettings(db.Model):
     privacy_notice: so.Mapped[str] = so.mapped_column(sa.Text, default="")
     # Who answers for the data (the controller) and how to reach them, for the privacy page.
     controller: so.Mapped[str] = so.mapped_column(sa.Text, default="")
+    endorsement_rule: so.Mapped[EndorsementRule] = so.mapped_column(
+        enum_column(EndorsementRule), default=EndorsementRule.NONE,
+        server_default=EndorsementRule.NONE.value)
     # Arrival counter: taken under the lock, so it orders the waiting list exactly.
     last_arrival: so.Mapped[int] = so.mapped_column(default=0)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
@@ -122,8 +154,45 @@ class RegistrationQuestion(db.Model):
         return [line.strip() for line in self.choices_text.splitlines() if line.strip()]
 
 
+class Organization(db.Model):
+    """A police force, ministry, National Central Bureau, international organization, company,
+    university or civil-society group, with its country (kept from one edition to the next)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    name: so.Mapped[str] = so.mapped_column(sa.String(200))
+    kind: so.Mapped[OrganizationKind] = so.mapped_column(enum_column(OrganizationKind))
+    country: so.Mapped[str] = so.mapped_column(sa.String(2), default="")
+    law_enforcement: so.Mapped[bool] = so.mapped_column(default=False)
+
+    __table_args__ = (sa.UniqueConstraint("name", "country"),)
+
+
+class Delegation(db.Model):
+    """An organization taking part in one edition, with its own quota of seats (on top of the
+    edition's capacity and the category quotas, decided under the same edition lock)."""
+
+    id: so.Mapped[int] = so.mapped_column(primary_key=True)
+    edition_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True)
+    organization_id: so.Mapped[int] = so.mapped_column(
+        sa.ForeignKey("organization.id", ondelete="RESTRICT"), index=True)
+    quota: so.Mapped[int | None] = so.mapped_column()
+
+    edition: so.Mapped[Edition] = so.relationship()
+    organization: so.Mapped[Organization] = so.relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("edition_id", "organization_id"),
+        sa.CheckConstraint("quota IS NULL OR quota >= 0", name="delegation_quota_non_negative"),
+    )
+
+
 class Invitation(db.Model):
-    """A single-use code; only its hash is stored (the code travels in the invitation email)."""
+    """A single-use code; only its hash is stored (the code travels in the invitation email).
+
+    A nomination is an invitation with a delegation: bound to its email address, it fixes the
+    organization and the category, and counts as endorsed by the delegation's focal point.
+    """
 
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     edition_id: so.Mapped[int] = so.mapped_column(
@@ -134,6 +203,15 @@ class Invitation(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
     used_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     revoked_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    delegation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("delegation.id", ondelete="CASCADE"), index=True)
+    category_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("registration_category.id", ondelete="CASCADE"))
+    # The nominee's name as the focal point wrote it (nominations only).
+    name: so.Mapped[str] = so.mapped_column(sa.String(200), default="", server_default="")
+
+    delegation: so.Mapped[Delegation | None] = so.relationship()
+    category: so.Mapped["RegistrationCategory | None"] = so.relationship()
 
     @property
     def is_usable(self) -> bool:
@@ -171,10 +249,16 @@ class Registration(db.Model):
     created_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow, index=True)
     verified_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
     updated_at: so.Mapped[datetime] = so.mapped_column(UTCDateTime, default=utcnow)
-    anonymized_at: so.Mapped[datetime | None] = so.mapped_column(UTCDateTime)
+    # The delegation the person belongs to (claimed on the form, or fixed by a nomination),
+    # its focal point's word on it, and whether they lead it.
+    delegation_id: so.Mapped[int | None] = so.mapped_column(
+        sa.ForeignKey("delegation.id", ondelete="SET NULL"), index=True)
+    endorsement: so.Mapped[Endorsement | None] = so.mapped_column(enum_column(Endorsement))
+    head_of_delegation: so.Mapped[bool] = so.mapped_column(default=False, server_default=sa.false())
 
     edition: so.Mapped[Edition] = so.relationship()
     category: so.Mapped[RegistrationCategory] = so.relationship()
+    delegation: so.Mapped[Delegation | None] = so.relationship()
     history: so.Mapped[list["RegistrationEvent"]] = so.relationship(
         back_populates="registration", cascade="all, delete-orphan",
         order_by="RegistrationEvent.id",
@@ -193,9 +277,6 @@ class Registration(db.Model):
     def holds_seat(self) -> bool:
         return self.status in SEAT_HOLDING
 
-    @property
-    def is_anonymized(self) -> bool:
-        return self.anonymized_at is not None
 
 
 class RegistrationEvent(db.Model):

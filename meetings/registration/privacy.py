@@ -83,7 +83,7 @@ def purge_edition(edition: Edition, *, retention_days: int, now: datetime) -> in
         raise DomainError(_l("This edition's retention period runs until %(day)s.",
                              day=purge_after(edition, retention_days).isoformat()))
     registrations = db.session.scalars(sa.select(Registration).where(
-        Registration.edition_id == edition.id, Registration.anonymized_at.is_(None))).all()
+        Registration.edition_id == edition.id)).all()
     for registration in registrations:
         anonymize(registration)
     forget_invitations(sa.select(Invitation).where(Invitation.edition_id == edition.id))

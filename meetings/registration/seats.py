@@ -18,6 +18,9 @@ from meetings.models import User
 from meetings.registration.models import (
     LAW_ENFORCEMENT,
     SEAT_HOLDING,
+    Delegation,
+    Endorsement,
+    EndorsementRule,
     Registration,
     RegistrationCategory,
     RegistrationEvent,
@@ -82,32 +85,50 @@ def locked_with_timeout(query: sa.Select, timeout_ms: int) -> RegistrationSettin
     return settings
 
 
-def seats_taken(edition_id: int, category_id: int | None = None) -> int:
-    """Registrations holding a seat (pending and approved), in the edition or one category."""
+def seats_taken(edition_id: int, category_id: int | None = None,
+                delegation_id: int | None = None) -> int:
+    """Registrations holding a seat (pending and approved), in the edition, one category or
+    one delegation."""
     query = sa.select(sa.func.count(Registration.id)).where(
         Registration.edition_id == edition_id, Registration.status.in_(SEAT_HOLDING)
     )
     if category_id is not None:
         query = query.where(Registration.category_id == category_id)
+    if delegation_id is not None:
+        query = query.where(Registration.delegation_id == delegation_id)
     return db.session.scalar(query) or 0
 
 
-def has_seat(settings: RegistrationSettings, category: RegistrationCategory) -> bool:
-    """Whether the edition and the category both have a free seat (call under the lock)."""
+def has_seat(settings: RegistrationSettings, category: RegistrationCategory,
+             delegation: Delegation | None = None) -> bool:
+    """Whether the edition, the category and the person's delegation all have a free seat
+    (call under the lock)."""
     if settings.capacity is not None and seats_taken(settings.edition_id) >= settings.capacity:
         return False
     quota = category.quota
-    return quota is None or seats_taken(settings.edition_id, category.id) < quota
+    if quota is not None and seats_taken(settings.edition_id, category.id) >= quota:
+        return False
+    return (delegation is None or delegation.quota is None
+            or seats_taken(settings.edition_id, delegation_id=delegation.id) < delegation.quota)
 
 
-def seat_status(settings: RegistrationSettings,
-                category: RegistrationCategory) -> RegistrationStatus:
+def needs_endorsement(settings: RegistrationSettings, registration: Registration) -> bool:
+    """Whether the secretariat waits for a focal point before deciding on this registration."""
+    return (settings.endorsement_rule != EndorsementRule.NONE
+            and registration.endorsement == Endorsement.AWAITING)
+
+
+def seat_status(settings: RegistrationSettings, category: RegistrationCategory,
+                delegation: Delegation | None = None) -> RegistrationStatus:
     """The status a registration gets when it takes a seat: pending if someone must approve it.
 
-    Law enforcement always needs approval (it opens closed-session details), whatever the box says.
+    Law enforcement always needs approval (it opens closed-session details), whatever the box
+    says; so does every member of a delegation when the edition approves in stages (focal point,
+    then secretariat).
     """
     if (settings.mode == RegistrationMode.APPROVAL or category.requires_approval
-            or category.code == LAW_ENFORCEMENT):
+            or category.code == LAW_ENFORCEMENT
+            or (delegation is not None and settings.endorsement_rule != EndorsementRule.NONE)):
         return RegistrationStatus.PENDING
     return RegistrationStatus.APPROVED
 
@@ -144,8 +165,9 @@ def promote_waiting(settings: RegistrationSettings, now: datetime) -> list[Regis
     for registration in db.session.scalars(waiting_list(settings.edition_id)).all():
         if settings.capacity is not None and seats_taken(settings.edition_id) >= settings.capacity:
             break
-        if has_seat(settings, registration.category):
-            change_status(registration, seat_status(settings, registration.category), now=now,
+        if has_seat(settings, registration.category, registration.delegation):
+            change_status(registration, seat_status(settings, registration.category,
+                                                    registration.delegation), now=now,
                           note="promoted from the waiting list")
             promoted.append(registration)
     return promoted

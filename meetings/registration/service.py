@@ -12,6 +12,10 @@ from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition, EditionStatus, User
 from meetings.registration import signals
 from meetings.registration.models import (
+    LAW_ENFORCEMENT,
+    Delegation,
+    Endorsement,
+    EndorsementRule,
     Invitation,
     Registration,
     RegistrationCategory,
@@ -25,6 +29,7 @@ from meetings.registration.seats import (
     change_status,
     has_seat,
     lock_edition,
+    needs_endorsement,
     promote_waiting,
     seat_status,
     seats_taken,
@@ -65,13 +70,16 @@ def registration_by_email(edition_id: int, email: str) -> Registration | None:
         Registration.edition_id == edition_id, Registration.email == normalize_email(email)))
 
 
-def register(edition: Edition, person: Registrant, *, category_id: int, consent: bool,
-             invitation_code: str = "", now: datetime) -> Registration:
+def register(edition: Edition, person: Registrant, *, category_id: int | None, consent: bool,
+             invitation_code: str = "", delegation_id: int | None = None,
+             now: datetime) -> Registration:
     """Record an unverified registration and email its confirmation link.
 
     A second registration with the same email creates nothing: the existing one is
     returned and its owner gets their link again, so the answer never tells who registered.
     A cancelled registration is reopened instead (see `reopen`): its owner may come after all.
+    A nomination's code fixes the delegation and the category (endorsed by its focal point);
+    claiming a delegation on the form waits for that focal point's endorsement.
     """
     settings = lock_edition(edition.id)
     if edition_is_over(edition, now):
@@ -80,19 +88,31 @@ def register(edition: Edition, person: Registrant, *, category_id: int, consent:
         raise DomainError(_l("Registration is not open at this time."))
     if not consent:
         raise DomainError(_l("Please accept the privacy notice to register."), field="consent")
-    category = db.session.get(RegistrationCategory, category_id)
+    invitation = usable_invitation(settings, invitation_code)
+    if invitation is not None and invitation.delegation_id is not None:
+        if normalize_email(person.email) != invitation.email:
+            raise DomainError(_l("This nomination was sent to another email address: register "
+                                 "with the address it was sent to, or ask your focal point."),
+                              field="email")
+        category_id, delegation_id = invitation.category_id, invitation.delegation_id
+    category = db.session.get(RegistrationCategory, category_id) if category_id else None
     if category is None or category.edition_id != edition.id:
         raise DomainError(_l("Choose one of the categories offered."), field="category")
-    invitation = usable_invitation(settings, invitation_code)
+    delegation = claimed_delegation(settings, category, delegation_id)
     existing = registration_by_email(edition.id, person.email)
     if existing is not None and existing.status != S.CANCELLED:
         send_registration_mail(existing, "duplicate", now=now)
         return existing
     registration = existing or Registration(edition=edition, email=normalize_email(person.email))
     reopen(registration, category, person, now=now)
+    registration.delegation = delegation
+    registration.endorsement = None if delegation is None else Endorsement.AWAITING
     if invitation is not None:
         invitation.used_at = now
         registration.invitation_id = invitation.id
+        if invitation.delegation_id is not None:
+            registration.endorsement = Endorsement.ENDORSED
+            registration.organization = delegation.organization.name
     db.session.add(registration)
     db.session.flush()
     send_registration_mail(registration, "verify", now=now)
@@ -126,17 +146,37 @@ def edition_is_over(edition: Edition, now: datetime) -> bool:
 
 
 def usable_invitation(settings: RegistrationSettings, code: str) -> Invitation | None:
-    """The invitation a code opens in invitation mode (None in other modes)."""
-    if settings.mode != RegistrationMode.INVITATION:
-        return None
+    """The invitation a code opens: required in invitation mode; in other modes only a
+    delegation's nomination has a code, and an empty code is no invitation."""
     code = (code or "").strip()
+    if settings.mode != RegistrationMode.INVITATION and not code:
+        return None
     invitation = db.session.scalar(sa.select(Invitation).where(
         Invitation.edition_id == settings.edition_id,
         Invitation.code_hash == hash_token(code))) if code else None
+    if settings.mode != RegistrationMode.INVITATION and invitation is not None \
+            and invitation.delegation_id is None:
+        return None
     if invitation is None or not invitation.is_usable:
         raise DomainError(_l("This invitation code is not valid. Check the code in your "
                              "invitation email."), field="invitation_code")
     return invitation
+
+
+def claimed_delegation(settings: RegistrationSettings, category: RegistrationCategory,
+                       delegation_id: int | None) -> Delegation | None:
+    """The delegation a person says they belong to; where the edition asks for it, law
+    enforcement comes only through a law-enforcement delegation."""
+    delegation = db.session.get(Delegation, delegation_id) if delegation_id else None
+    if delegation is not None and delegation.edition_id != settings.edition_id:
+        raise DomainError(_l("Choose one of the delegations offered."), field="delegation")
+    if (settings.endorsement_rule == EndorsementRule.LAW_ENFORCEMENT
+            and category.code == LAW_ENFORCEMENT
+            and (delegation is None or not delegation.organization.law_enforcement)):
+        raise DomainError(_l("Law-enforcement participants register through their force or "
+                             "National Central Bureau: choose it under Delegation, or ask its "
+                             "focal point to nominate you."), field="delegation")
+    return delegation
 
 
 def apply_details(registration: Registration, person: Registrant) -> None:
@@ -159,8 +199,8 @@ def verify(registration: Registration, *, now: datetime) -> Registration:
     with db.session.no_autoflush:
         queue_first = not settings.auto_promote and db.session.scalar(
             waiting_list(settings.edition_id).limit(1)) is not None
-        if not queue_first and has_seat(settings, registration.category):
-            status = seat_status(settings, registration.category)
+        if not queue_first and has_seat(settings, registration.category, registration.delegation):
+            status = seat_status(settings, registration.category, registration.delegation)
         else:
             status = S.WAITLISTED
     change_status(registration, status, now=now, actor="attendee", note="email confirmed")
@@ -211,14 +251,16 @@ def update_details(registration: Registration, person: Registrant, *, now: datet
     db.session.flush()
 
 
-def cancel(registration: Registration, *, now: datetime, user: User | None = None) -> None:
-    """Cancel (by the attendee, or an organizer on their behalf); the seat goes to the list."""
+def cancel(registration: Registration, *, now: datetime, user: User | None = None,
+           actor: str = "", note: str = "") -> None:
+    """Cancel (by the attendee, or an organizer or focal point on their behalf); the seat
+    goes to the list."""
     settings = lock_edition(registration.edition_id)
     db.session.refresh(registration)
     if registration.status in (S.CANCELLED, S.REJECTED):
         raise DomainError(_l("This registration is already closed."))
     release(settings, registration, S.CANCELLED, now=now, user=user,
-            actor="organizer" if user else "attendee")
+            actor=actor or ("organizer" if user else "attendee"), note=note)
 
 
 def release(settings: RegistrationSettings, registration: Registration,
@@ -246,11 +288,56 @@ def approve(registration: Registration, user: User, *, now: datetime, note: str 
         return
     if registration.status in (S.UNVERIFIED, S.CANCELLED):
         raise DomainError(_l("Only confirmed registrations can be approved."))
-    if not registration.holds_seat and not has_seat(settings, registration.category):
+    check_endorsed(settings, registration)
+    if not registration.holds_seat and not has_seat(settings, registration.category,
+                                                    registration.delegation):
         raise DomainError(_l("No seat is free for this registration. Raise the capacity or "
                              "the category quota first."))
     change_status(registration, S.APPROVED, now=now, user=user, actor="organizer", note=note)
     send_registration_mail(registration, "approved", now=now, note=note)
+
+
+def check_endorsed(settings: RegistrationSettings, registration: Registration) -> None:
+    """The secretariat decides only after the delegation's focal point has endorsed."""
+    name = registration.delegation.organization.name if registration.delegation else ""
+    if registration.endorsement == Endorsement.DECLINED:
+        raise DomainError(_l("The focal point of %(name)s declined this registration.",
+                             name=name))
+    if needs_endorsement(settings, registration):
+        raise DomainError(_l("Waiting for endorsement by the focal point of %(name)s.",
+                             name=name))
+
+
+def endorse(registration: Registration, user: User, *, now: datetime) -> None:
+    """A delegation's focal point vouches for a person who claims the delegation."""
+    lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.delegation_id is None or registration.status in (S.CANCELLED, S.REJECTED):
+        raise DomainError(_l("This registration cannot be endorsed in its current state."))
+    if registration.endorsement == Endorsement.ENDORSED:
+        return
+    registration.endorsement = Endorsement.ENDORSED
+    registration.updated_at = now
+    db.session.add(RegistrationEvent(registration=registration, at=now, user=user,
+                                     actor="focal point", note="endorsed by the focal point"))
+    db.session.flush()
+
+
+def decline(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
+    """A focal point says the person does not belong to the delegation: the registration is
+    rejected and its seat goes to the waiting list."""
+    settings = lock_edition(registration.edition_id)
+    db.session.refresh(registration)
+    if registration.delegation_id is None or registration.status in (S.CANCELLED, S.REJECTED):
+        raise DomainError(_l("This registration cannot be declined in its current state."))
+    registration.endorsement = Endorsement.DECLINED
+    note = note or "declined by the focal point of the delegation"
+    if registration.status == S.UNVERIFIED:
+        change_status(registration, S.REJECTED, now=now, user=user, actor="focal point",
+                      note=note)
+        return
+    release(settings, registration, S.REJECTED, now=now, user=user, actor="focal point",
+            note=note)
 
 
 def promote(registration: Registration, user: User, *, now: datetime) -> None:
@@ -259,10 +346,10 @@ def promote(registration: Registration, user: User, *, now: datetime) -> None:
     db.session.refresh(registration)
     if registration.status != S.WAITLISTED:
         raise DomainError(_l("Only registrations on the waiting list can be promoted."))
-    if not has_seat(settings, registration.category):
+    if not has_seat(settings, registration.category, registration.delegation):
         raise DomainError(_l("No seat is free for this registration. Raise the capacity or "
                              "the category quota first."))
-    status = seat_status(settings, registration.category)
+    status = seat_status(settings, registration.category, registration.delegation)
     change_status(registration, status, now=now, user=user, actor="organizer",
                   note="promoted from the waiting list")
     notify_promoted([registration], now)

@@ -42,7 +42,7 @@ def registration_for_token(token: str, now: datetime) -> Registration | None:
         .options(registration.joinedload(Registration.edition),
                  registration.joinedload(Registration.category))
     )
-    if access is None or access.expires_at <= now or access.registration.is_anonymized:
+    if access is None or access.expires_at <= now:
         return None
     return access.registration
 

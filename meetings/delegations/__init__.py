@@ -1,0 +1,9 @@
+"""Delegations and focal points: organizations nominate and endorse their people through focal
+points designated by organizers; organizers see each delegation's progress and the coverage of
+countries. The organizations, quotas and endorsement rule live in registration (seat decisions
+need them under the edition lock); this package owns focal points and their pages."""
+
+from meetings.delegations import models  # noqa: F401  (the focal point table)
+from meetings.delegations.blueprint import bp
+
+__all__ = ["bp"]
