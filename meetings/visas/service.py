@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
-from meetings.countries import country_name, is_country_code
+from meetings.countries import is_country_code
 from meetings.dates import to_local
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
@@ -23,6 +23,7 @@ from meetings.visas.models import (
     VisaStatus,
     visa_officer,
 )
+from meetings.visas.notify import send_decision_mail
 
 REFERENCE_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"  # base32: no 0/1/8/9 to misread
 REFERENCE_LENGTH = 10
@@ -171,7 +172,7 @@ def withdraw(registration: Registration, *, now: datetime) -> bool:
 
 def decide(request: VisaRequest, user: User, *, issue: bool, message: str,
            now: datetime) -> None:
-    """An officer issues the letter or refuses it with a message to the attendee."""
+    """An officer issues the letter or refuses it with a message; the attendee is mailed."""
     if not is_officer(user, request.edition):
         raise NotAllowed(_l("Only the edition's visa officers decide visa requests."))
     if request.status != VisaStatus.REQUESTED:
@@ -182,6 +183,7 @@ def decide(request: VisaRequest, user: User, *, issue: bool, message: str,
         raise DomainError(_l("The registration is no longer approved."))
     move(request, VisaStatus.ISSUED if issue else VisaStatus.REFUSED, now=now, user=user,
          message=message.strip())
+    send_decision_mail(request, now=now)
 
 
 def waiting(edition_id: int) -> sa.Select:
@@ -233,17 +235,18 @@ def purge_due(*, retention_days: int, now: datetime) -> list[tuple[Edition, int]
 
 
 def letter_of(request: VisaRequest, *, verify_url: str) -> Letter:
-    """The letter of an issued request (or an officer's preview of a pending one)."""
+    """The letter of an issued request (or an officer's preview of a pending one), in English
+    and the attendee's language."""
     edition, registration = request.edition, request.registration
     venue = edition.venue
-    place = ", ".join(part for part in (venue.city, country_name(venue.country)) if part) \
-        if venue is not None else edition.title
     return Letter(
         reference=request.reference, verify_url=verify_url,
         issued_on=(request.decided_at or request.requested_at).date(),
         passport_names=request.passport_names, passport_number=request.passport_number,
-        issuing_state=country_name(request.issuing_state),
-        nationality=country_name(request.nationality), date_of_birth=request.date_of_birth,
-        passport_expiry=request.passport_expiry, consulate=request.consulate,
-        function=request.function, organization=registration.organization,
-        edition=edition.title, starts_on=edition.starts_on, ends_on=edition.ends_on, place=place)
+        issuing_state=request.issuing_state, nationality=request.nationality,
+        date_of_birth=request.date_of_birth, passport_expiry=request.passport_expiry,
+        consulate=request.consulate, function=request.function,
+        organization=registration.organization, edition=edition.title,
+        starts_on=edition.starts_on, ends_on=edition.ends_on,
+        city=venue.city if venue is not None else "",
+        country=venue.country if venue is not None else "", language=registration.language)
