@@ -2,7 +2,9 @@
 
 Conference apps (Giggity, ConfClerk, EventFahrplan) read it to show the agenda offline. Days
 follow the edition's local dates; times are local with their UTC offset; guid is the session's
-UUID, the same one the calendar feeds use.
+UUID, the same one the calendar feeds use. Sessions come in as a viewer may see them
+(`agenda.visibility.public_view`): the rule of who sees a closed session lives there, and a
+session without that view (no `withheld`) is refused rather than guessed at.
 """
 
 import json
@@ -109,8 +111,9 @@ def schedule_days(edition, sessions: list, acronym: str, options: ScheduleOption
 
 
 def event_data(session, zone: str, acronym: str, options: ScheduleOptions) -> dict:
-    """One event; a closed session keeps only its time and room."""
-    labels, hidden = options.labels, session.is_closed
+    """One event from a session as the viewer may see it (agenda.visibility.public_view):
+    a withheld one keeps only its time and room."""
+    labels, hidden = options.labels, session.withheld
     minutes = session.duration_minutes
     return {
         "guid": session.uid,
