@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from meetings.accounts import links, password_views
+from meetings.accounts.blueprint import account_throttle
 from meetings.accounts.models import AccountToken, TokenPurpose
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
@@ -193,7 +194,7 @@ def test_one_link_cannot_be_used_twice_even_at_once(app, auth):
         assert first is not None
         with pytest.raises(links.DomainError, match="already used"):
             links.set_password_with_link(token, TokenPurpose.PASSWORD_RESET, NEW_PASSWORD,
-                                         now=now)
+                                         now=now, throttle=account_throttle())
 
 
 def test_change_password_needs_the_current_one_and_a_strong_new_one(client, admin):

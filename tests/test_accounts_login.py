@@ -11,6 +11,7 @@ from meetings import create_app
 from meetings.accounts import passwords
 from meetings.accounts.passwords import check_password_strength, dummy_password_hash
 from meetings.accounts.service import user_by_email
+from meetings.accounts.throttle import AccountThrottle
 from meetings.config import ConfigurationError
 from meetings.errors import DomainError
 from meetings.extensions import db
@@ -171,3 +172,20 @@ def test_sign_ins_go_to_the_security_log(client, auth, caplog):
 def test_a_bad_account_limit_stops_the_app_naming_the_variable(app_config, value):
     with pytest.raises(ConfigurationError, match="LOGIN_ACCOUNT_LIMIT"):
         create_app(dict(app_config, LOGIN_ACCOUNT_LIMIT=value))
+
+
+def test_the_account_throttle_is_read_from_the_settings_the_app_started_with(app_config):
+    app = create_app(dict(app_config, RATELIMIT_ENABLED=True, RATELIMIT_KEY_PREFIX="p-",
+                          LOGIN_ACCOUNT_LIMIT="3 per 15 minutes"))
+    app.config["LOGIN_ACCOUNT_LIMIT"] = "5 per minute"  # read once, at start: no effect now
+    throttle = app.extensions["account_throttle"]
+    assert (throttle.limit.amount, throttle.prefix) == (3, "p-")
+    assert throttle.key(" Ada@Example.org ") == throttle.key("ada@example.org")
+
+
+def test_a_switched_off_throttle_never_locks_an_account():
+    throttle = AccountThrottle.from_config({"RATELIMIT_ENABLED": False,
+                                            "LOGIN_ACCOUNT_LIMIT": "1 per hour"})
+    assert throttle.limit is None
+    throttle.count_failure("ada@example.org")
+    assert not throttle.locked("ada@example.org")

@@ -10,10 +10,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import render_template
 
-from meetings.accounts import throttle
 from meetings.accounts.models import AccountToken, TokenPurpose
 from meetings.accounts.passwords import check_password_strength
 from meetings.accounts.service import user_by_email, withdraw_links
+from meetings.accounts.throttle import AccountThrottle
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
@@ -80,7 +80,7 @@ def usable_link(token: str, purpose: TokenPurpose, *, now: datetime) -> AccountT
 
 
 def set_password_with_link(token: str, purpose: TokenPurpose, password: str, *,
-                           now: datetime) -> User:
+                           now: datetime, throttle: AccountThrottle) -> User:
     """Use a link once: set the password, end every session, withdraw the account's other links."""
     link = usable_link(token, purpose, now=now)
     if link is None:
@@ -96,6 +96,6 @@ def set_password_with_link(token: str, purpose: TokenPurpose, password: str, *,
         raise DomainError(_l("This link has expired or was already used."))
     withdraw_links(user, now=now)
     user.set_password(password)
-    throttle.clear_failures(user.email)  # whoever locked the account out, its owner is back in
+    throttle.clear(user.email)  # whoever locked the account out, its owner is back in
     db.session.flush()
     return user

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required, login_user
 
 from meetings.accounts import links, service, two_factor
-from meetings.accounts.blueprint import bp
+from meetings.accounts.blueprint import account_throttle, bp
 from meetings.accounts.forms import ChangePasswordForm, EmailForm, NewPasswordForm
 from meetings.accounts.models import TokenPurpose
 from meetings.audit.service import record
@@ -56,7 +56,8 @@ def set_password_page(token: str, purpose: TokenPurpose):
     form = NewPasswordForm()
     if form.validate_on_submit():
         with domain_errors(form) as outcome:
-            user = links.set_password_with_link(token, purpose, form.password.data, now=now)
+            user = links.set_password_with_link(token, purpose, form.password.data, now=now,
+                                                throttle=account_throttle())
             record(user, f"user.{purpose.value}_used", f"{user.email} set a password with a link")
         if outcome.ok:
             flash(_("Your password is set. Please log in."), "success")
@@ -82,7 +83,7 @@ def change_password():
         user = current_user._get_current_object()
         with domain_errors(form) as outcome:
             service.change_password(user, form.current_password.data, form.new_password.data,
-                                    now=utcnow())
+                                    now=utcnow(), throttle=account_throttle())
             record(user, "user.password_changed", f"{user.email} changed their password")
         if outcome.ok:
             login_user(user)  # this session goes on with the new token; every other one ended

@@ -6,9 +6,10 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
-from meetings.accounts import throttle, two_factor
+from meetings.accounts import two_factor
 from meetings.accounts.models import AccountToken
 from meetings.accounts.passwords import check_password_strength, password_matches
+from meetings.accounts.throttle import AccountThrottle
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
@@ -38,12 +39,12 @@ def normalize_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def authenticate(email: str, password: str) -> User:
+def authenticate(email: str, password: str, *, throttle: AccountThrottle) -> User:
     """The active user with this email and password, else a DomainError (the same for either).
 
     Unknown addresses cost the same password-hash work; failures count against the account.
     """
-    if throttle.account_locked(email):
+    if throttle.locked(email):
         raise DomainError(TOO_MANY_FAILURES, field="password")
     user = user_by_email(email)
     if not password_matches(user, password) or not user.active:
@@ -52,9 +53,10 @@ def authenticate(email: str, password: str) -> User:
     return user
 
 
-def verify_login_code(user: User, code: str, *, now: datetime) -> str:
+def verify_login_code(user: User, code: str, *, now: datetime, throttle: AccountThrottle
+                      ) -> str:
     """Check the second factor after the password; returns how (for the security log)."""
-    if throttle.account_locked(user.email):
+    if throttle.locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field="code")
     method = two_factor.verify_second_factor(user, code, now=now)
     if method is None:
@@ -116,10 +118,11 @@ def update_user(user: User, *, name: str, is_admin: bool, active: bool,
     return user
 
 
-def change_password(user: User, current: str, new: str, *, now: datetime) -> None:
+def change_password(user: User, current: str, new: str, *, now: datetime,
+                    throttle: AccountThrottle) -> None:
     """Set a new password after checking the current one; every session and unused reset or
     invitation link of the account ends."""
-    if throttle.account_locked(user.email):
+    if throttle.locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field="current_password")
     if not password_matches(user, current):
         throttle.count_failure(user.email)
@@ -150,9 +153,10 @@ def selected_editions(ids: list[int] | None) -> list[Edition]:
     return list(db.session.scalars(sa.select(Edition).where(Edition.id.in_(ids))))
 
 
-def check_own_code(user: User, code: str, *, now: datetime, field: str = "code") -> None:
+def check_own_code(user: User, code: str, *, now: datetime, throttle: AccountThrottle,
+                   field: str = "code") -> None:
     """A current authenticator code from the signed-in owner (failures count like logins)."""
-    if throttle.account_locked(user.email):
+    if throttle.locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field=field)
     if not two_factor.accept_totp(user, code, now=now):
         throttle.count_failure(user.email)
@@ -160,18 +164,19 @@ def check_own_code(user: User, code: str, *, now: datetime, field: str = "code")
                              "code from your app."), field=field)
 
 
-def new_recovery_codes(user: User, code: str, *, now: datetime) -> list[str]:
+def new_recovery_codes(user: User, code: str, *, now: datetime, throttle: AccountThrottle
+                       ) -> list[str]:
     """Replace the recovery codes, after a current authenticator code."""
     if not user.totp_enabled:
         raise DomainError(_l("Two-factor authentication is off for this account."), field="code")
-    check_own_code(user, code, now=now)
+    check_own_code(user, code, now=now, throttle=throttle)
     return two_factor.replace_recovery_codes(user)
 
 
-def start_two_factor(user: User, password: str) -> None:
+def start_two_factor(user: User, password: str, *, throttle: AccountThrottle) -> None:
     """Begin setting up an authenticator app; the password is asked again, so a stolen
     session alone cannot tie the account to someone else's phone."""
-    if throttle.account_locked(user.email):
+    if throttle.locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field="password")
     if not password_matches(user, password):
         throttle.count_failure(user.email)
@@ -179,19 +184,20 @@ def start_two_factor(user: User, password: str) -> None:
     two_factor.begin_enrolment(user)
 
 
-def turn_off_two_factor(user: User, password: str, code: str, *, now: datetime) -> None:
+def turn_off_two_factor(user: User, password: str, code: str, *, now: datetime,
+                        throttle: AccountThrottle) -> None:
     """The owner turns two-factor off with their password and a code, unless it is required."""
     if two_factor.two_factor_required():
         raise DomainError(_l("Administrators require two-factor authentication for every "
                              "account, so it cannot be turned off."), field="code")
     if not user.totp_enabled:
         raise DomainError(_l("Two-factor authentication is off for this account."), field="code")
-    if throttle.account_locked(user.email):
+    if throttle.locked(user.email):
         raise DomainError(TOO_MANY_FAILURES, field="password")
     if not password_matches(user, password):
         throttle.count_failure(user.email)
         raise DomainError(_l("This is not your current password."), field="password")
-    check_own_code(user, code, now=now)
+    check_own_code(user, code, now=now, throttle=throttle)
     two_factor.turn_off(user)
 
 

@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from meetings.accounts import service, two_factor
-from meetings.accounts.blueprint import bp
+from meetings.accounts.blueprint import account_throttle, bp
 from meetings.accounts.forms import CodeForm, StartTwoFactorForm, TurnOffTwoFactorForm
 from meetings.audit.service import record
 from meetings.extensions import limiter
@@ -41,7 +41,8 @@ def start_two_factor():
     if not form.validate_on_submit():
         return status_page(start_form=form)
     with domain_errors(form) as outcome:
-        service.start_two_factor(current_user._get_current_object(), form.password.data)
+        service.start_two_factor(current_user._get_current_object(), form.password.data,
+                                 throttle=account_throttle())
     if not outcome.ok:
         return status_page(start_form=form)
     return redirect(url_for(".set_up_two_factor"))
@@ -75,7 +76,8 @@ def new_recovery_codes():
     form = CodeForm(prefix="codes")
     if form.validate_on_submit():
         with domain_errors(form) as outcome:
-            codes = service.new_recovery_codes(user, form.code.data, now=utcnow())
+            codes = service.new_recovery_codes(user, form.code.data, now=utcnow(),
+                                               throttle=account_throttle())
             record(user, "user.recovery_codes", f"{user.email} made new recovery codes")
         if outcome.ok:
             return render_template("accounts/recovery_codes.html", codes=codes, new=False)
@@ -90,7 +92,8 @@ def turn_off_two_factor():
     form = TurnOffTwoFactorForm(prefix="off")
     if form.validate_on_submit():
         with domain_errors(form) as outcome:
-            service.turn_off_two_factor(user, form.password.data, form.code.data, now=utcnow())
+            service.turn_off_two_factor(user, form.password.data, form.code.data, now=utcnow(),
+                                        throttle=account_throttle())
             record(user, "user.two_factor_off", f"{user.email} turned two-factor off")
         if outcome.ok:
             flash(_("Two-factor authentication is off."), "success")

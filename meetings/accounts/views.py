@@ -7,8 +7,8 @@ from datetime import timedelta
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetings.accounts import service, throttle, two_factor
-from meetings.accounts.blueprint import bp
+from meetings.accounts import service, two_factor
+from meetings.accounts.blueprint import account_throttle, bp
 from meetings.accounts.forms import CodeForm, LoginForm
 from meetings.accounts.redirects import local_path
 from meetings.extensions import limiter
@@ -36,7 +36,8 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         with domain_errors(form) as outcome:
-            user = service.authenticate(form.email.data, form.password.data)
+            user = service.authenticate(form.email.data, form.password.data,
+                                        throttle=account_throttle())
         if not outcome.ok:
             log.warning("Login refused for %r from %s: %s", form.email.data[:254],
                         request.remote_addr, outcome.error.message)
@@ -56,7 +57,7 @@ def ask_for_code(user: User):
 def complete_login(user: User, method: str):
     session.pop(PENDING, None)
     login_user(user)
-    throttle.clear_failures(user.email)
+    account_throttle().clear(user.email)
     log.info("Login: %s (user %s) from %s with %s", user.email, user.id, request.remote_addr,
              method)
     flash(_("You are logged in."), "success")
@@ -83,7 +84,8 @@ def login_code():
     form = CodeForm()
     if form.validate_on_submit():
         with domain_errors(form) as outcome:
-            method = service.verify_login_code(user, form.code.data, now=utcnow())
+            method = service.verify_login_code(user, form.code.data, now=utcnow(),
+                                               throttle=account_throttle())
         if not outcome.ok:
             log.warning("Second factor refused for %s from %s: %s", user.email,
                         request.remote_addr, outcome.error.message)
