@@ -131,9 +131,14 @@ def time_request(client, counter: QueryCounter, slug: str, kind: str,
     """One cold GET through the app: cache miss, build, gzip, store, commit."""
     with client.application.app_context():
         cold_state(clear_markup)
+    return timed_get(client, counter, PATHS[kind].format(slug=slug))
+
+
+def timed_get(client, counter: QueryCounter, path: str) -> tuple[float, int]:
+    """Milliseconds and SQL statements of one GET that must answer 200."""
     counter.count = 0
     started = time.perf_counter()
-    response = client.get(PATHS[kind].format(slug=slug))
+    response = client.get(path)
     elapsed = (time.perf_counter() - started) * 1000
     assert response.status_code == 200, response.status_code
     return elapsed, counter.count
@@ -152,12 +157,7 @@ def time_edit_request(client, counter: QueryCounter, slug: str, kind: str, numbe
     """A GET right after one session edit: a new revision, so build, gzip, store, commit."""
     with client.application.app_context():
         edit_one_session(slug, number)
-    counter.count = 0
-    started = time.perf_counter()
-    response = client.get(PATHS[kind].format(slug=slug))
-    elapsed = (time.perf_counter() - started) * 1000
-    assert response.status_code == 200, response.status_code
-    return elapsed, counter.count
+    return timed_get(client, counter, PATHS[kind].format(slug=slug))
 
 
 def measure_edits(app, counter: QueryCounter, slug: str, kind: str, runs: int) -> dict:

@@ -10,7 +10,6 @@ from openpyxl import load_workbook
 from meetings.models import Edition
 from meetings.registration.exports import (
     catering_csv,
-    registration_data,
     registrations_csv,
     registrations_xlsx,
 )
@@ -106,10 +105,3 @@ def test_xlsx_round_trip():
     registration, questions = sample()
     sheet = load_workbook(io.BytesIO(registrations_xlsx([registration], questions))).active
     assert [cell.value for cell in sheet[2]][:4] == [3, "Approved", "Ada", "Lovelace"]
-
-
-def test_personal_data_export_names_the_questions():
-    registration, questions = sample()
-    data = registration_data(registration, questions)
-    assert data["answers"] == {"Tracks": ["Policy", "Tech"]}
-    assert data["email"] == "ada@example.org" and data["verified_at"] == "2027-01-10T12:00:00Z"

@@ -1,4 +1,4 @@
-"""Pure exporters: registrations to CSV, Excel and JSON (objects in, text or bytes out).
+"""Pure exporters: registrations to CSV and Excel (objects in, text or bytes out).
 
 The general exports leave out sensitive data (dietary and accessibility needs, answers to
 sensitive questions); only the catering-and-access export carries it.
@@ -202,26 +202,3 @@ def catering_csv(registrations: list[Registration],
 def iso(instant) -> str | None:
     """An instant as ISO 8601 UTC, or None."""
     return instant.strftime("%Y-%m-%dT%H:%M:%SZ") if instant else None
-
-
-def registration_data(registration: Registration,
-                      questions: list[RegistrationQuestion]) -> dict:
-    """Everything stored about a registration, for its owner to download."""
-    labels = {str(q.id): q.label for q in questions}
-    return {
-        "edition": registration.edition.title,
-        "status": registration.status.value,
-        "category": registration.category.name,
-        "email": registration.email,
-        **{name: getattr(registration, name) for name in (
-            "given_name", "family_name", "organization", "job_title", "country", "language",
-            "dietary", "accessibility", "listed")},
-        "answers": {labels.get(key, key): value for key, value in registration.answers.items()},
-        "privacy_consent_at": iso(registration.consent_privacy_at),
-        "created_at": iso(registration.created_at),
-        "verified_at": iso(registration.verified_at),
-        "workshops": [{"session": seat.session.title, "status": seat.status.value}
-                      for seat in registration.workshops],
-        "history": [{"at": iso(e.at), "by": e.actor, "from": e.from_status, "to": e.to_status,
-                     "note": e.note} for e in registration.history],
-    }
