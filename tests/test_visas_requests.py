@@ -5,6 +5,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
 import sqlalchemy as sa
 
@@ -74,6 +75,12 @@ def officer_login(client, auth, email="officer@example.org"):
 def test_the_manage_page_links_to_the_visa_request(client, world):
     page = client.get(f"/manage-registration/{world['token']}").get_data(as_text=True)
     assert f"/manage-registration/{world['token']}/visa" in page
+
+
+def test_the_editions_manage_page_links_to_its_visa_letters(client, auth, world):
+    auth.login()
+    page = client.get(f"/manage/editions/{world['edition']}/").get_data(as_text=True)
+    assert f'href="/manage/editions/{world["edition"]}/visas/">Visa support letters' in page
 
 
 def test_passport_number_is_nowhere_in_plain_text(app, client, auth, world):
@@ -150,6 +157,22 @@ def test_issue_then_verify_shows_only_what_is_listed(app, client, auth, world):
     assert "Nairobi" not in page and "Inspector" not in page
     letter = client.get(f"/manage-registration/{world['token']}/visa/letter.pdf")
     assert letter.status_code == 200 and letter.data.startswith(b"%PDF")
+
+
+def test_a_french_speakers_letter_is_in_english_then_french(app, client, auth, world):
+    with app.app_context():
+        db.session.get(Registration, world["registration"]).language = "fr"
+        db.session.commit()
+    ask(client, world)
+    request = the_request(app)
+    officer_login(client, auth)
+    client.post(f"/manage/editions/{world['edition']}/visas/{request.id}/issue")
+    letter = client.get(f"/manage-registration/{world['token']}/visa/letter.pdf")
+    document = pdfium.PdfDocument(letter.data)
+    text = " ".join(" ".join(page.get_textpage().get_text_range() for page in document).split())
+    document.close()
+    assert text.index("We confirm that") < text.index("Nous confirmons que")
+    assert text.count("Zebulonia QUAXWORTHY") == 2 and request.reference in text
 
 
 @pytest.mark.parametrize("how", ["withdrawn", "refused"])
