@@ -22,12 +22,18 @@ from meetings.accounts.models import TokenPurpose
 from meetings.attendance import agenda_choices, feed_tokens, workshops
 from meetings.attendance.views import feed_key
 from meetings.checkin.staff import create_staff
+from meetings.delegations import service as delegations
 from meetings.extensions import csrf, db
 from meetings.feeds import service as feeds_service
 from meetings.mail.models import OutboxMessage
 from meetings.models import SessionType, User
 from meetings.registration import configuration, service, tokens
-from meetings.registration.models import QuestionKind, RegistrationCategory, RegistrationMode
+from meetings.registration.models import (
+    OrganizationKind,
+    QuestionKind,
+    RegistrationCategory,
+    RegistrationMode,
+)
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import (
     make_edition,
@@ -93,6 +99,11 @@ def build_world(app) -> World:
             RegistrationCategory.code == "government"))
         registrations = [register(edition, category, n) for n in (1, 2)]
         invitee, forgetful = (make_user(email=f"{name}@example.org") for name in ("new", "lost"))
+        delegation = delegations.add_delegation(edition, name="Kenya Police Service",
+                                                kind=OrganizationKind.POLICE, country="KE",
+                                                quota=5)
+        focal_point, focal_point_token = delegations.invite_focal_point(
+            delegation, email="focal@example.org", name="Focal Point", now=NOW)
         approved = registrations[0]
         workshops.choose(approved, workshop, now=NOW)
         agenda_choices.add_to_agenda(approved, keynote, now=NOW)
@@ -101,7 +112,8 @@ def build_world(app) -> World:
                  "speaker_id": speaker.id, "venue_id": venue.id, "room_id": venue.rooms[0].id,
                  "user_id": admin.id, "registration_id": approved.id,
                  "category_id": category.id, "question_id": question.id,
-                 "invitation_id": invitation.id,
+                 "invitation_id": invitation.id, "delegation_id": delegation.id,
+                 "focal_point_id": focal_point.id,
                  "request_id": 1,  # a visa request (none here: visas are tested on their own)
                  "message_id": db.session.scalar(sa.select(sa.func.min(OutboxMessage.id)))},
             slug=edition.slug, track_slug=track.slug,
@@ -113,6 +125,7 @@ def build_world(app) -> World:
                 "/invitation/": link_token(invitee, TokenPurpose.INVITATION),
                 "/password/reset/": link_token(forgetful, TokenPurpose.PASSWORD_RESET),
                 "/checkin/device/": create_staff(edition, "Door A", now=NOW)[1],
+                "/delegations/accept/": focal_point_token,
             })
         db.session.commit()
     return world

@@ -3,7 +3,7 @@ points designated by organizers; organizers see each delegation's progress and t
 countries. The organizations, quotas and endorsement rule live in registration (seat decisions
 need them under the edition lock); this package owns focal points and their pages."""
 
-from meetings.delegations import models  # noqa: F401  (the focal point table)
+from meetings.delegations import manage_views, receivers, views  # noqa: F401  (pages on bp)
 from meetings.delegations.blueprint import bp
 
 __all__ = ["bp"]

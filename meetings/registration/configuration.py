@@ -5,13 +5,16 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetings.countries import country_name
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.models import Edition
 from meetings.registration.models import (
     LAW_ENFORCEMENT,
+    Delegation,
     Invitation,
+    Organization,
     QuestionKind,
     Registration,
     RegistrationCategory,
@@ -47,6 +50,32 @@ def categories_of(edition_id: int) -> sa.Select:
     return (sa.select(RegistrationCategory)
             .where(RegistrationCategory.edition_id == edition_id)
             .order_by(RegistrationCategory.position, RegistrationCategory.id))
+
+
+def delegations_of(edition_id: int) -> sa.Select:
+    """The edition's delegations by organization name."""
+    return (sa.select(Delegation).join(Delegation.organization)
+            .where(Delegation.edition_id == edition_id)
+            .order_by(Organization.name, Organization.country))
+
+
+def delegation_label(delegation: Delegation) -> str:
+    """How a delegation is named in choices: the organization and its country."""
+    organization = delegation.organization
+    return f"{organization.name} ({country_name(organization.country)})" \
+        if organization.country else organization.name
+
+
+def nomination_for(edition_id: int, code: str) -> Invitation | None:
+    """The usable nomination a code opens (for showing the form; register() checks again)."""
+    code = (code or "").strip()
+    if not code:
+        return None
+    invitation = db.session.scalar(sa.select(Invitation).where(
+        Invitation.edition_id == edition_id, Invitation.code_hash == hash_token(code)))
+    if invitation is None or invitation.delegation_id is None or not invitation.is_usable:
+        return None
+    return invitation
 
 
 def questions_of(edition_id: int) -> sa.Select:

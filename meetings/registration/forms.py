@@ -85,6 +85,11 @@ class RegistrationForm(DetailsForm):
     category = SelectField(_l("Participant category"), coerce=optional_int,
                            validators=[InputRequired(_l("Choose your participant category."))])
     invitation_code = StringField(_l("Invitation code"), validators=[Optional(), Length(max=64)])
+    # Offered when the edition has delegations; a nomination's code fixes it instead.
+    delegation = SelectField(_l("Delegation"), coerce=optional_int, validators=[Optional()],
+                             description=_l("If your organization takes part as a delegation, "
+                                            "choose it: its focal point is asked to endorse "
+                                            "you."))
     consent = BooleanField(_l("I have read the privacy notice and agree that my data is "
                               "processed as it describes"),
                            validators=[InputRequired(_l("Please accept the privacy notice to "

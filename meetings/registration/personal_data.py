@@ -49,6 +49,10 @@ def details(registration: Registration) -> dict:
             "given_name", "family_name", "organization", "job_title", "country", "language",
             "dietary", "accessibility", "listed", "arrival")},
         "answers": {labels.get(key, key): value for key, value in registration.answers.items()},
+        "delegation": {"organization": registration.delegation.organization.name,
+                       "endorsement": registration.endorsement and registration.endorsement.value,
+                       "head_of_delegation": registration.head_of_delegation}
+        if registration.delegation else None,
         "invitation": {"invited_at": iso(invitation.created_at),
                        "used_at": iso(invitation.used_at)} if invitation else None,
         "privacy_consent_at": iso(registration.consent_privacy_at),

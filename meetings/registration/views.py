@@ -50,15 +50,23 @@ def register(slug: str):
     categories = db.session.scalars(configuration.categories_of(edition.id)).all()
     form.category.choices = [SelectChoice("", CHOOSE)] + [SelectChoice(c.id, c.name)
                                                           for c in categories]
+    delegations = db.session.scalars(configuration.delegations_of(edition.id)).all()
+    form.delegation.choices = [SelectChoice("", _("None / not listed"))] + [
+        SelectChoice(d.id, configuration.delegation_label(d)) for d in delegations]
     if request.method == "GET" and request.args.get("code"):
         form.invitation_code.data = request.args["code"][:64]
+    nomination = configuration.nomination_for(edition.id, form.invitation_code.data or "")
+    if nomination is not None and request.method == "GET":
+        form.email.data = nomination.email
+        form.organization.data = nomination.delegation.organization.name
     if form.validate_on_submit():
         if form.website.data:  # a bot: answer as if all went well, keep nothing
             return redirect(url_for(".sent", slug=slug))
         with domain_errors(form) as outcome:
             service.register(edition, registrant_from(form, questions),
                              category_id=form.category.data, consent=form.consent.data,
-                             invitation_code=form.invitation_code.data or "", now=utcnow())
+                             invitation_code=form.invitation_code.data or "",
+                             delegation_id=form.delegation.data, now=utcnow())
         if outcome.ok:
             return redirect(url_for(".sent", slug=slug))
     now = utcnow()
@@ -68,6 +76,7 @@ def register(slug: str):
     outlook = service.outlook(settings, categories) if settings and settings.is_open(now) else None
     return render_template("registration/register.html", edition=edition, settings=settings,
                            form=form, questions=questions, now=now, outlook=outlook,
+                           delegations=delegations, nomination=nomination,
                            over=settings is None and service.edition_is_over(edition, now))
 
 

@@ -17,7 +17,7 @@ from flask import Flask
 SHOWN = 4  # characters of a token left in the log, enough to tell two links apart
 MASK = "[...]"
 TOKEN_PATH = re.compile(
-    r"(/manage-registration/|/checkin/device/|/feeds/organizer/|/feeds/|/invitation/|/password/[a-z-]+/)"
+    r"(/manage-registration/|/checkin/device/|/delegations/accept/|/feeds/organizer/|/feeds/|/invitation/|/password/[a-z-]+/)"
     rf"([^/.?#\s\"]{{0,{SHOWN}}})[^/.?#\s\"]*"
 )
 # Any other long random-looking segment: a token route added without updating TOKEN_PATH.
