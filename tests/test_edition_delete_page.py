@@ -79,7 +79,7 @@ def test_registrants_are_emailed_that_the_edition_is_cancelled(app, client, runn
     response = client.post(f"/manage/editions/{world['edition']}/delete",
                            data={"confirmation": "2027", "tell_registrants": "y"})
     assert response.status_code == 302
-    assert "4 registrants will be emailed" in client.get("/manage/editions").get_data(
+    assert "4 registrants will be emailed" in client.get(response.location).get_data(
         as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 0
