@@ -7,12 +7,14 @@ import sqlalchemy as sa
 from flask.cli import AppGroup
 
 from meetings.badges import commands as badge_commands
+from meetings.delegations import commands as delegation_commands
 from meetings.errors import DomainError
 from meetings.extensions import db
 
 meetings_cli = AppGroup("meetings", help="Manage the meetings application.")
 meetings_cli.add_command(badge_commands.badges)
 meetings_cli.add_command(badge_commands.verify_badge)
+meetings_cli.add_command(delegation_commands.endorsement_digests)
 
 
 @meetings_cli.command("create-admin")
