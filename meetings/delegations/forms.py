@@ -90,3 +90,9 @@ class SubstitutionForm(NominationForm):
     email = email_field(_l("Substitute's email"))
     category = SelectField(_l("Participant category (empty: as the person replaced)"),
                            coerce=optional_int, validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        # Shown on the same page as the nomination form: its own ids (and names), so that each
+        # label names its own field.
+        kwargs.setdefault("prefix", "substitute")
+        super().__init__(*args, **kwargs)
