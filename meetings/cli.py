@@ -50,6 +50,7 @@ def settings() -> None:
 def demo(if_empty: bool) -> None:
     """Load the demo editions (and a demo administrator when there is no account yet)."""
     from meetings.audit.service import record
+    from meetings.delegations.demo import DEMO_FOCAL_POINT_EMAIL
     from meetings.demo import DEMO_ADMIN_PASSWORD, create_demo_admin, load_demo
     from meetings.models import Edition, utcnow
 
@@ -57,11 +58,12 @@ def demo(if_empty: bool) -> None:
         click.echo("The database already has data; demo data not loaded.")
         return
     now = utcnow()
+    # First, so that it becomes the demo edition's visa officer (and is the first account).
+    admin = create_demo_admin()
     try:
-        editions = load_demo(now)
+        editions = load_demo(now, demo_accounts=admin is not None)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
-    admin = create_demo_admin()
     record(None, "demo.load", f"Loaded {len(editions)} demo editions.", now=now)
     db.session.commit()
     click.echo(f"Loaded {len(editions)} demo editions: {', '.join(e.slug for e in editions)}.")
@@ -70,6 +72,8 @@ def demo(if_empty: bool) -> None:
         click.echo("Demo administrator created. Log in at /login with:")
         click.echo(f"    email:    {admin.email}")
         click.echo(f"    password: {DEMO_ADMIN_PASSWORD}")
+        click.echo(f"A demo focal point of a delegation signs in as {DEMO_FOCAL_POINT_EMAIL} "
+                   "with the same password.")
         click.echo("Change this password (or remove the account) before going live.")
 
 

@@ -14,6 +14,7 @@ from meetings.badges.demo import add_demo_badges
 from meetings.badges.keys import secret_of
 from meetings.checkin.demo import add_demo_checkins
 from meetings.dates import to_utc
+from meetings.delegations.demo import add_demo_delegations
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.models import (
@@ -34,6 +35,7 @@ from meetings.models import (
 )
 from meetings.registration import configuration as registration_setup
 from meetings.registration.models import RegistrationMode
+from meetings.visas.demo import add_demo_visas
 
 DEMO_ADMIN_EMAIL = "admin@example.org"
 DEMO_ADMIN_PASSWORD = "meetings-demo"
@@ -227,8 +229,11 @@ DESCRIPTIONS = {
 }
 
 
-def load_demo(now: datetime) -> list[Edition]:
-    """Add the demo editions, venues, tracks, speakers and sessions (flushes, never commits)."""
+def load_demo(now: datetime, *, demo_accounts: bool = False) -> list[Edition]:
+    """Add the demo editions, venues, tracks, speakers and sessions (flushes, never commits).
+
+    With `demo_accounts` (only on a database that had no account) a demo focal point gets an
+    account with the demo password; otherwise its invitation stays unaccepted."""
     start = upcoming_start(now)
     upcoming_slug = str(start.year)
     past_slugs = {row[1] for row in PAST_EDITIONS}
@@ -247,6 +252,9 @@ def load_demo(now: datetime) -> list[Edition]:
     open_registration(upcoming, now)
     add_demo_badges(upcoming, secret=secret_of(current_app.config), now=now)
     add_demo_checkins(upcoming, now=now)
+    add_demo_delegations(upcoming, password=DEMO_ADMIN_PASSWORD if demo_accounts else None,
+                         now=now)
+    add_demo_visas(upcoming, now=now)
     return editions
 
 

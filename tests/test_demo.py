@@ -6,6 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from meetings.dates import to_local
+from meetings.delegations.demo import DEMO_FOCAL_POINT_EMAIL
+from meetings.delegations.reads import coverage
 from meetings.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, load_demo, upcoming_start
 from meetings.extensions import db
 from meetings.models import (
@@ -19,6 +21,15 @@ from meetings.models import (
     SpeakerRole,
     User,
 )
+from meetings.registration.models import (
+    Delegation,
+    Endorsement,
+    Invitation,
+    Organization,
+    Registration,
+    RegistrationStatus,
+)
+from meetings.visas.models import VisaRequest, VisaStatus
 from tests.conftest import ADMIN_PASSWORD
 
 PAST = {
@@ -48,7 +59,9 @@ def test_demo_loads_editions_and_prints_admin_login(app, runner, client):
     assert DEMO_ADMIN_EMAIL in result.output and DEMO_ADMIN_PASSWORD in result.output
     with app.app_context():
         assert count(Edition) == 5
-        assert count(User) == 1
+        # The administrator, and a focal point of one of the upcoming edition's delegations.
+        assert sorted(db.session.scalars(sa.select(User.email))) == sorted(
+            [DEMO_ADMIN_EMAIL, DEMO_FOCAL_POINT_EMAIL])
         for slug, (ordinal, starts_on, ends_on) in PAST.items():
             edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug))
             assert (edition.ordinal, edition.starts_on, edition.ends_on) == (
@@ -59,6 +72,36 @@ def test_demo_loads_editions_and_prints_admin_login(app, runner, client):
     response = client.post("/login", data={"email": DEMO_ADMIN_EMAIL,
                                            "password": DEMO_ADMIN_PASSWORD})
     assert response.status_code == 302
+
+
+def test_demo_delegations_show_every_state_to_their_focal_point(app, runner, client):
+    app.config["VISA_DATA_KEY"] = "3c" * 32  # `make run` keeps one in instance/
+    runner.invoke(args=["meetings", "demo"])
+    with app.app_context():
+        rows = db.session.execute(sa.select(Organization.name, Registration.status,
+                                            Registration.endorsement)
+                                  .join(Delegation, Registration.delegation_id == Delegation.id)
+                                  .join(Organization)).all()
+        assert {status for _, status, _ in rows} >= {
+            RegistrationStatus.APPROVED, RegistrationStatus.PENDING,
+            RegistrationStatus.REJECTED, RegistrationStatus.CANCELLED}
+        assert {endorsement for _, _, endorsement in rows} == set(Endorsement)
+        open_nominations = db.session.scalars(sa.select(Invitation).where(
+            Invitation.delegation_id.is_not(None), Invitation.used_at.is_(None))).all()
+        assert {i.revoked_at is None for i in open_nominations} == {True, False}
+        kenya = db.session.scalar(sa.select(Delegation).join(Organization).where(
+            Organization.country == "KE"))
+        edition_id = kenya.edition_id
+        assert [name for _c, _n, name in coverage(edition_id).silent] == [
+            "Policía Nacional de Colombia"]
+        visa_states = set(db.session.scalars(sa.select(VisaRequest.status)))
+        assert visa_states == set(VisaStatus)
+    client.post("/login", data={"email": DEMO_FOCAL_POINT_EMAIL,
+                                "password": DEMO_ADMIN_PASSWORD})
+    page = client.get(f"/delegations/{kenya.id}")
+    assert page.status_code == 200
+    for name in ("Brian Kiprono", "Otieno Ochieng", "Mercy Atieno"):
+        assert name in page.text
 
 
 def test_past_editions_have_their_places(app, runner):
@@ -139,7 +182,7 @@ def test_if_empty_twice_does_not_duplicate(app, runner):
         assert count(Edition) == 5
         assert count(Session) == sum(len(sessions_of(e)) for e in db.session.scalars(
             sa.select(Edition)))
-        assert count(User) == 1
+        assert count(User) == 2  # the administrator and the demo focal point
 
 
 def test_demo_without_if_empty_refuses_to_load_twice(app, runner):
