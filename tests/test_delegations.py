@@ -410,3 +410,21 @@ def test_no_delegation_oversells_under_concurrent_registrations(app, pooled_app,
         assert len(rows) == count
         assert [r.status.value for r in rows] == ["approved"] * quota + ["waitlisted"] * (
             count - quota)
+
+
+def test_the_secretariat_sees_who_waits_for_a_focal_point(app, client, admin):
+    with app.app_context():
+        edition = open_edition(now=SUITE_START)
+        set_rule(edition, EndorsementRule.DELEGATIONS)
+        waiting = claim(edition, police(edition), 1, now=SUITE_START)
+        db.session.commit()
+        edition_id, registration_id = edition.id, waiting.id
+    listing = client.get(f"/manage/editions/{edition_id}/registrations/")
+    assert "awaiting its focal point" in listing.text
+    detail = client.get(f"/manage/editions/{edition_id}/registrations/{registration_id}")
+    assert "Kenya Police Service" in detail.text and "awaiting its focal point" in detail.text
+    refused = client.post(f"/manage/editions/{edition_id}/registrations/{registration_id}/approve",
+                          data={}, follow_redirects=True)
+    assert "Waiting for endorsement by the focal point of Kenya Police Service" in refused.text
+    with app.app_context():
+        assert db.session.get(Registration, registration_id).status == S.PENDING
