@@ -1,6 +1,6 @@
 """Back office: counts per room and day, conflicts, recent scans; door-staff devices."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from meetings.audit.service import record
@@ -21,15 +21,30 @@ PREFIX = "/manage/editions/<int:edition_id>/checkin"
 @bp.get(PREFIX)
 @login_required
 def manage_index(edition_id: int):
-    """Counts per room and day ("live": reload), conflicts to settle, the latest scans."""
+    """Counts per room and day, conflicts to settle, the latest scans (kept live by
+    static/js/live.js, which fetches manage_live)."""
     return render_index(managed_edition_or_403(edition_id))
 
 
 def render_index(edition: Edition, status: int = 200):
-    return render_template(
-        "checkin/manage.html", edition=edition, counts=reads.counts(edition.id),
-        conflicts=reads.conflicts_of(edition.id), recent=reads.recent(edition.id),
-        kinds=reasons.KIND_TEXT, text_of=reasons.text_of, open_form=OpenScannerForm()), status
+    return render_template("checkin/manage.html", **live_context(edition),
+                           open_form=OpenScannerForm()), status
+
+
+@bp.get(PREFIX + "/live")
+@login_required
+def manage_live(edition_id: int):
+    """The live part of the back-office page alone, for static/js/live.js to swap in."""
+    response = make_response(render_template("checkin/_live.html",
+                                             **live_context(managed_edition_or_403(edition_id))))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def live_context(edition: Edition) -> dict:
+    return {"edition": edition, "counts": reads.counts(edition.id),
+            "conflicts": reads.conflicts_of(edition.id), "recent": reads.recent(edition.id),
+            "kinds": reasons.KIND_TEXT, "text_of": reasons.text_of}
 
 
 @bp.post(PREFIX + "/device")
