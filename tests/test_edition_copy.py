@@ -4,11 +4,18 @@ from datetime import UTC, date, datetime, timedelta
 
 import sqlalchemy as sa
 
+from meetings.delegations import service as delegations
 from meetings.editions.copying import copy_edition
 from meetings.extensions import db
 from meetings.models import Edition
 from meetings.registration import configuration
-from meetings.registration.models import QuestionKind, RegistrationCategory, RegistrationQuestion
+from meetings.registration.models import (
+    EndorsementRule,
+    OrganizationKind,
+    QuestionKind,
+    RegistrationCategory,
+    RegistrationQuestion,
+)
 from tests.factories import make_edition, make_user, make_venue, open_registration
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -97,3 +104,21 @@ def test_organizers_cannot_copy(app, client, auth):
     assert client.get(f"/manage/editions/{source_id}/copy").status_code == 403
     page = client.get(f"/manage/editions/{source_id}/").get_data(as_text=True)
     assert "/copy" not in page
+
+
+def test_a_copy_keeps_the_delegations_and_approval_rule_not_the_people(app):
+    source_id = source_edition(app)
+    with app.app_context():
+        source = db.session.get(Edition, source_id)
+        kenya = delegations.add_delegation(source, name="Kenya Police Service",
+                                           kind=OrganizationKind.POLICE, country="KE", quota=4)
+        delegations.invite_focal_point(kenya, email="focal@police.example", name="Focal",
+                                       now=NOW)
+        delegations.set_endorsement_rule(configuration.settings_of(source.id),
+                                         EndorsementRule.DELEGATIONS)
+        copy = copy_edition(source, title="Next", slug="next", ordinal=6,
+                            starts_on=date(2028, 3, 26), user=make_user(is_admin=True), now=NOW)
+        [copied] = db.session.scalars(configuration.delegations_of(copy.id)).all()
+        assert (copied.organization_id, copied.quota) == (kenya.organization_id, 4)
+        assert delegations.focal_points_of(copied.id) == []
+        assert configuration.settings_of(copy.id).endorsement_rule == EndorsementRule.DELEGATIONS

@@ -12,6 +12,7 @@ from meetings.models import Edition
 from meetings.registration import configuration
 from meetings.registration.models import (
     SEAT_HOLDING,
+    Delegation,
     Registration,
     RegistrationCategory,
     RegistrationQuestion,
@@ -66,8 +67,9 @@ def delete_registrations(edition: Edition, *, tell_registrants: bool = False,
 @edition_signals.copied.connect
 def copy_registration_setup(copy: Edition, *, source: Edition, shift: timedelta,
                             now: datetime) -> None:
-    """A copy keeps the source's registration settings, categories, questions and privacy
-    notice, their dates moved by `shift` (same local time), never its registrations.
+    """A copy keeps the source's registration settings, categories, questions, privacy notice
+    and delegations with their quotas, dates moved by `shift` (same local time), never its
+    registrations, nominations or focal points (each edition invites its own).
 
     Registration of the copy starts closed: when the moved dates would take sign-ups at `now`,
     it closes at `now`, and the organizer opens it by setting new dates.
@@ -82,7 +84,8 @@ def copy_registration_setup(copy: Edition, *, source: Edition, shift: timedelta,
     db.session.add(RegistrationSettings(
         edition_id=copy.id, opens_at=opens_at, closes_at=closes_at, capacity=settings.capacity,
         mode=settings.mode, auto_promote=settings.auto_promote,
-        privacy_notice=settings.privacy_notice, controller=settings.controller, updated_at=now))
+        privacy_notice=settings.privacy_notice, controller=settings.controller,
+        endorsement_rule=settings.endorsement_rule, updated_at=now))
     for category in db.session.scalars(configuration.categories_of(source.id)):
         db.session.add(RegistrationCategory(
             edition_id=copy.id, code=category.code, name=category.name, quota=category.quota,
@@ -92,6 +95,9 @@ def copy_registration_setup(copy: Edition, *, source: Edition, shift: timedelta,
             edition_id=copy.id, label=question.label, kind=question.kind,
             choices_text=question.choices_text, required=question.required,
             sensitive=question.sensitive, position=question.position))
+    for delegation in db.session.scalars(configuration.delegations_of(source.id)):
+        db.session.add(Delegation(edition_id=copy.id, organization_id=delegation.organization_id,
+                                  quota=delegation.quota))
     db.session.flush()
 
 
