@@ -1,12 +1,14 @@
 """Delegations: quotas under the seat lock, endorsement before approval, nominations and focal
 point invitations bound to their address, substitution, digests and coverage."""
 
+import io
 import re
 import threading
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from openpyxl import load_workbook
 
 from meetings.badges import service as badges
 from meetings.badges.keys import secret_of
@@ -19,6 +21,7 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import Edition, User
 from meetings.registration import service
+from meetings.registration.exports import registrations_csv, registrations_xlsx
 from meetings.registration.models import (
     Delegation,
     Endorsement,
@@ -428,3 +431,17 @@ def test_the_secretariat_sees_who_waits_for_a_focal_point(app, client, admin):
     assert "Waiting for endorsement by the focal point of Kenya Police Service" in refused.text
     with app.app_context():
         assert db.session.get(Registration, registration_id).status == S.PENDING
+
+
+def test_exports_name_the_delegation_and_the_endorsement(app):
+    with app.app_context():
+        edition = open_edition()
+        delegate = claim(edition, police(edition), 1)
+        delegate.head_of_delegation = True
+        csv_text = registrations_csv([delegate], [])
+        assert '"Kenya Police Service","awaiting","yes"' in csv_text
+        sheet = load_workbook(io.BytesIO(registrations_xlsx([delegate], []))).active
+        heads, values = ([cell.value for cell in row] for row in sheet.iter_rows(max_row=2))
+        row = dict(zip(heads, values, strict=True))
+        assert (row["Delegation"], row["Endorsement by its focal point"],
+                row["Head of delegation"]) == ("Kenya Police Service", "Awaiting", "Yes")

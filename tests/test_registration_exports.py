@@ -40,9 +40,10 @@ def test_csv_snapshot_is_byte_exact_and_defuses_formulas():
     text = registrations_csv([registration], questions)
     assert text == (
         '\ufeff"id","status","given_name","family_name","email","organization","job_title",'
-        '"country","category","language","listed","created_at","verified_at","Tracks"\r\n'
+        '"country","category","language","listed","created_at","verified_at","delegation",'
+        '"endorsement","head_of_delegation","Tracks"\r\n'
         '"3","approved","Ada","Lovelace","ada@example.org","\'+SUM(A1)","","GB","Academia","en",'
-        '"yes","2027-01-10T12:00:00Z","2027-01-10T12:00:00Z","Policy; Tech"\r\n')
+        '"yes","2027-01-10T12:00:00Z","2027-01-10T12:00:00Z","","","no","Policy; Tech"\r\n')
     row = next(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
     assert row["Tracks"] == "Policy; Tech"
 

@@ -17,12 +17,14 @@ from openpyxl.utils import get_column_letter
 from meetings.countries import country_name
 from meetings.dates import to_local
 from meetings.i18n import gettext as _
-from meetings.registration.models import Registration, RegistrationQuestion
+from meetings.i18n import lazy_gettext as _l
+from meetings.registration.models import Endorsement, Registration, RegistrationQuestion
 from meetings.registration.retention import SENSITIVE_FIELDS, need_counts
 from meetings.registration.status_labels import status_label
 
 COLUMNS = ("id", "status", "given_name", "family_name", "email", "organization", "job_title",
-           "country", "category", "language", "listed", "created_at", "verified_at")
+           "country", "category", "language", "listed", "created_at", "verified_at",
+           "delegation", "endorsement", "head_of_delegation")
 FORMULA_STARTS = ("=", "+", "-", "@", "|", "\t", "\r", "\n")
 
 
@@ -63,6 +65,9 @@ def row_of(registration: Registration, questions: list[RegistrationQuestion]) ->
     values["status"] = registration.status.value
     values["category"] = registration.category.name
     values["email"] = registration.email or ""
+    values["delegation"] = delegation_name(registration)
+    values["endorsement"] = registration.endorsement.value if registration.endorsement else ""
+    values["head_of_delegation"] = bool(registration.head_of_delegation)
     for name in ("created_at", "verified_at"):
         values[name] = values[name].strftime("%Y-%m-%dT%H:%M:%SZ") if values[name] else ""
     answers = registration.answers or {}
@@ -129,7 +134,9 @@ def sheet_header(questions: list[RegistrationQuestion], zone: str) -> list[str]:
              str(_("Country code")), str(_("Category")), str(_("Preferred language")),
              str(_("In the participant list")),
              str(_("Registered (%(zone)s)", zone=zone)), str(_("Confirmed (%(zone)s)", zone=zone))]
-            + [safe_cell(q.label) for q in questions] + [str(_("Workshops"))])
+            + [safe_cell(q.label) for q in questions] + [str(_("Workshops"))]
+            + [str(_("Delegation")), str(_("Endorsement by its focal point")),
+               str(_("Head of delegation"))])
 
 
 def sheet_row(registration: Registration, questions: list[RegistrationQuestion], zone: str,
@@ -146,7 +153,18 @@ def sheet_row(registration: Registration, questions: list[RegistrationQuestion],
                yes_no(registration.listed), local_stamp(registration.created_at, zone),
                local_stamp(registration.verified_at, zone)]
             + [sheet_answer(answers.get(str(q.id))) for q in questions]
-            + ["; ".join(safe_cell(title) for title in workshops.get(registration.id, []))])
+            + ["; ".join(safe_cell(title) for title in workshops.get(registration.id, []))]
+            + [safe_cell(delegation_name(registration)),
+               str(ENDORSEMENT_WORDS[registration.endorsement]) if registration.endorsement
+               else "", yes_no(registration.head_of_delegation)])
+
+
+ENDORSEMENT_WORDS = {Endorsement.AWAITING: _l("Awaiting"), Endorsement.ENDORSED: _l("Endorsed"),
+                     Endorsement.DECLINED: _l("Declined")}
+
+
+def delegation_name(registration: Registration) -> str:
+    return registration.delegation.organization.name if registration.delegation else ""
 
 
 def yes_no(value: bool) -> str:
