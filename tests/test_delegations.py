@@ -445,3 +445,16 @@ def test_exports_name_the_delegation_and_the_endorsement(app):
         row = dict(zip(heads, values, strict=True))
         assert (row["Delegation"], row["Endorsement by its focal point"],
                 row["Head of delegation"]) == ("Kenya Police Service", "Awaiting", "Yes")
+
+
+def test_an_unaccepted_invitation_expires_after_30_days(app):
+    with app.app_context():
+        edition = open_edition()
+        point, token = delegations.invite_focal_point(police(edition), email="fp@example.org",
+                                                      name="FP", now=FIXED_NOW)
+        assert delegations.focal_point_by_token(token, FIXED_NOW + timedelta(days=29)) == point
+        assert delegations.focal_point_by_token(token, FIXED_NOW + timedelta(days=31)) is None
+        point.accepted_at = FIXED_NOW + timedelta(days=1)
+        assert delegations.focal_point_by_token(token, FIXED_NOW + timedelta(days=90)) == point
+        delegations.revoke_focal_point(point, now=FIXED_NOW)
+        assert delegations.focal_point_by_token(token, FIXED_NOW) is None

@@ -6,7 +6,7 @@ show a delegation's progress.
 """
 
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -34,6 +34,7 @@ from meetings.registration.seats import lock_edition, seats_taken
 from meetings.secret_tokens import hash_token
 
 S = RegistrationStatus
+INVITATION_LIFETIME = timedelta(days=30)
 CLOSED = (S.CANCELLED, S.REJECTED)
 
 
@@ -111,10 +112,16 @@ def invite_focal_point(delegation: Delegation, *, email: str, name: str,
     return focal_point, token
 
 
-def focal_point_by_token(token: str) -> FocalPoint | None:
+def focal_point_by_token(token: str, now: datetime) -> FocalPoint | None:
+    """The invitation a link opens: not revoked, and accepted or younger than 30 days (the
+    organizer can invite again, which makes a new link)."""
     focal_point = db.session.scalar(sa.select(FocalPoint).where(
         FocalPoint.token_hash == hash_token(token)))
-    return None if focal_point is None or focal_point.revoked_at else focal_point
+    if focal_point is None or focal_point.revoked_at:
+        return None
+    if focal_point.accepted_at is None and now - focal_point.invited_at > INVITATION_LIFETIME:
+        return None
+    return focal_point
 
 
 def accept(focal_point: FocalPoint, user: User, *, now: datetime) -> None:

@@ -38,7 +38,7 @@ def mine():
 @limiter.limit("10 per hour", methods=["POST"])
 def accept(token: str):
     """The invitation link: it works only for a signed-in account with the invited address."""
-    focal_point = service.focal_point_by_token(token)
+    focal_point = service.focal_point_by_token(token, utcnow())
     if focal_point is None:
         return render_template("delegations/accept.html", focal_point=None), 404
     form = ConfirmForm()
