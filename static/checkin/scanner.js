@@ -354,22 +354,64 @@
     }
   }
 
-  async function camera() {
-    const detector = new window.BarcodeDetector({formats: ["qr_code"]});
+  /* The camera reads one badge per start and then stops; pressed again while it runs, it stops.
+   * A code it read in the last REREAD_MS (a badge still held up when the camera starts again)
+   * is not answered again: it would show the person just admitted as "already admitted". */
+  const REREAD_MS = 3000;
+  let cameraRun = null; // {stream, timer, stopped} while the camera looks for a badge
+  let lastRead = {code: null, at: 0};
+
+  function stopCamera() {
+    const run = cameraRun;
+    if (!run) return;
+    cameraRun = null;
+    run.stopped = true;
+    clearTimeout(run.timer);
+    if (run.stream) run.stream.getTracks().forEach((track) => track.stop());
     const video = $("camera-view");
-    const stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}});
-    video.srcObject = stream;
+    video.hidden = true;
+    video.srcObject = null;
+    $("camera").setAttribute("aria-pressed", "false");
+  }
+
+  async function camera() {
+    if (cameraRun) { stopCamera(); return; }
+    const run = cameraRun = {stream: null, timer: null, stopped: false};
+    $("camera").setAttribute("aria-pressed", "true");
+    let detector;
+    try {
+      detector = new window.BarcodeDetector({formats: ["qr_code"]});
+      run.stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}});
+    } catch (error) {
+      if (cameraRun === run) stopCamera();
+      throw error;
+    }
+    if (run.stopped) { run.stream.getTracks().forEach((track) => track.stop()); return; }
+    const video = $("camera-view");
+    video.srcObject = run.stream;
     video.hidden = false;
-    await video.play();
+    try {
+      await video.play();
+    } catch (error) {
+      if (run.stopped) return; // switched off while starting
+      stopCamera();
+      throw error;
+    }
     const look = async () => {
+      if (run.stopped) return;
       const found = await detector.detect(video).catch(() => []);
-      if (found.length) {
-        stream.getTracks().forEach((track) => track.stop());
-        video.hidden = true;
-        await handle(found[0].rawValue, null);
-      } else {
-        setTimeout(look, 250);
+      if (run.stopped) return;
+      const code = found.length ? found[0].rawValue : "";
+      const now = Date.now();
+      if (code && code === lastRead.code && now - lastRead.at < REREAD_MS) {
+        lastRead.at = now; // still in view: wait until it has been away a moment
+      } else if (code) {
+        lastRead = {code, at: now};
+        stopCamera();
+        await handle(code, null);
+        return;
       }
+      run.timer = setTimeout(look, 250);
     };
     look();
   }
