@@ -58,7 +58,8 @@ CANARIES = (
 )
 # Paths that are not public: sign-in, accounts, the organizer's pages and feed, static files.
 PRIVATE_PREFIXES = ("/manage/", "/login", "/logout", "/account", "/password", "/invitation",
-                    "/feeds/organizer/", "/static/")
+                    "/feeds/organizer/", "/static/",
+                    "/delegations/")  # focal points, signed in; nothing of the agenda
 
 
 @dataclass
