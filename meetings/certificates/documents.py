@@ -1,32 +1,60 @@
-"""A certificate of attendance as PDF: HTML and CSS (templates/certificates/certificate.html)
-rendered by WeasyPrint, with the verification address as a QR code (segno, embedded as SVG).
-Pure: data in, bytes out; every text arrives already written in the person's language."""
+"""A certificate of attendance as PDF: HTML and CSS rendered by WeasyPrint, with the
+verification address as a QR code (segno, embedded as SVG).
 
-from collections.abc import Mapping
+As with the visa letters, each language has a whole certificate written by a translator
+(templates/certificates/certificate_<language>.html, extending the page in certificate.html),
+not sentences put together from a catalogue: word order, agreement and the way dates read
+differ from one language to the next. Dates and country names come from Babel's CLDR data in
+that language. Pure: data in, bytes out.
+"""
+
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import segno
+from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
 from weasyprint import HTML
+
+from meetings.countries import country_name
+from meetings.i18n import RIGHT_TO_LEFT
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "certificates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
+# The languages a certificate text exists in (certificate_<code>.html): the UN's six.
+LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 
 
 @dataclass(frozen=True)
 class Certificate:
-    """What one certificate shows; `labels` are its fixed words (title, headings), translated."""
+    """What one certificate shows; dates as dates and the country as an ISO code, written
+    out in the certificate's language when it is drawn."""
 
     name: str
     edition: str
-    days: tuple[str, ...]
+    starts_on: date
+    ends_on: date
+    city: str
+    country: str
+    days: tuple[date, ...]
     workshops: tuple[str, ...]
     reference: str
     verify_url: str
-    labels: Mapping[str, str]
     language: str = "en"
-    direction: str = "ltr"
+
+
+def language_of(preferred: str | None) -> str:
+    """The certificate's language: the person's ("fr", "fr-CA", "zh_Hans") when a text exists
+    in it, else English."""
+    wanted = (preferred or "en").replace("_", "-").split("-")[0].lower()
+    return wanted if wanted in LANGUAGES else "en"
+
+
+def long_date(day: date, language: str = "en") -> str:
+    """The day as that language writes it in full ("28 mars 2027", "2027年3月28日")."""
+    return format_date(day, "long", locale=language)
 
 
 def qr_svg(text: str) -> str:
@@ -35,8 +63,12 @@ def qr_svg(text: str) -> str:
 
 
 def render_html(certificate: Certificate) -> str:
-    return environment.get_template("certificate.html").render(
-        c=certificate, qr=qr_svg(certificate.verify_url))
+    language = language_of(certificate.language)
+    return environment.get_template(f"certificate_{language}.html").render(
+        c=certificate, qr=qr_svg(certificate.verify_url), language=language,
+        direction="rtl" if language in RIGHT_TO_LEFT else "ltr",
+        day=lambda day: Markup('<span class="keep">{}</span>').format(long_date(day, language)),
+        country=lambda code: country_name(code, language) if code else "")
 
 
 def render_pdf(certificate: Certificate) -> bytes:

@@ -19,14 +19,13 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask import render_template
-from flask_babel import force_locale, format_date, get_babel
+from flask_babel import force_locale, get_babel
 
-from meetings.certificates.documents import Certificate
+from meetings.certificates.documents import Certificate, language_of
 from meetings.certificates.models import CertificateSent
 from meetings.checkin.models import CheckIn, CheckKind
 from meetings.database import insert_on_conflict
 from meetings.extensions import db
-from meetings.i18n import RIGHT_TO_LEFT
 from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
 from meetings.models import LIMITED_SEAT_TYPES, Edition, Session
@@ -116,8 +115,9 @@ def find(reference: str, key: bytes) -> Attendance | None:
     return None
 
 
-def certificate_language(preferred: str | None) -> str:
-    """The person's language when a translation exists for it, else English."""
+def mail_language(preferred: str | None) -> str:
+    """The language of the mail: the person's when a translation catalogue exists for it,
+    else English (the certificate itself has a text in each UN language, see documents.py)."""
     available = {str(locale) for locale in get_babel().instance.list_translations()}
     return preferred if preferred in available else "en"
 
@@ -127,27 +127,19 @@ def verify_url(site_url: str, reference: str) -> str:
 
 
 def certificate_of(attendance: Attendance, *, key: bytes, site_url: str) -> Certificate:
-    """What the PDF shows, written in the person's language."""
+    """What the PDF shows; it is written in the person's language when drawn."""
     registration = attendance.registration
     edition = registration.edition
+    venue = edition.venue
     reference = reference_of(edition.id, registration.id, key)
-    language = certificate_language(registration.language)
-    with force_locale(language):
-        labels = {
-            "title": _("Certificate of attendance"),
-            "certifies": _("This is to certify that"),
-            "attended": _("attended %(e)s", e=edition.title),
-            "days": _("Days attended"),
-            "workshops": _("Workshops attended"),
-            "reference": _("Reference"),
-            "verify": _("Check this certificate at"),
-        }
-        days = tuple(format_date(day, "long") for day in attendance.days)
     return Certificate(
-        name=registration.full_name, edition=edition.title, days=days,
-        workshops=attendance.workshops, reference=reference,
-        verify_url=verify_url(site_url, reference), labels=labels, language=language,
-        direction="rtl" if language in RIGHT_TO_LEFT else "ltr")
+        name=registration.full_name, edition=edition.title,
+        starts_on=edition.starts_on, ends_on=edition.ends_on,
+        city=venue.city if venue is not None else "",
+        country=venue.country if venue is not None else "",
+        days=attendance.days, workshops=attendance.workshops, reference=reference,
+        verify_url=verify_url(site_url, reference),
+        language=language_of(registration.language))
 
 
 def sent_ids(edition_id: int) -> set[int]:
@@ -172,7 +164,7 @@ def send_link(registration: Registration, *, now: datetime) -> None:
     """
     link = manage_link(issue_token(registration, now)) + "/certificate.pdf"
     edition = registration.edition.title
-    with force_locale(certificate_language(registration.language)):
+    with force_locale(mail_language(registration.language)):
         subject = _("Your certificate of attendance: %(e)s", e=edition)
         context = {"name": registration.full_name, "note": "", "link": link,
                    "link_label": _("Download your certificate (PDF)"),
