@@ -29,9 +29,10 @@ import sqlalchemy as sa  # noqa: E402
 from bench.agenda import QueryCounter, build_app, ensure_postgres_database, load_editions  # noqa: E402,E501
 from bench.feeds_load import serve_and_measure  # noqa: E402
 from bench.synthetic import room_count  # noqa: E402
+from meetings import ical  # noqa: E402
 from meetings.config import normalize_database_url  # noqa: E402
 from meetings.extensions import db  # noqa: E402
-from meetings.feeds import cache, events, service  # noqa: E402
+from meetings.feeds import cache, events, service, stamps  # noqa: E402
 from meetings.feeds.models import EventStamp  # noqa: E402
 from meetings.markup import plain_text  # noqa: E402
 from meetings.models import FeedCache, Session, utcnow  # noqa: E402
@@ -82,7 +83,8 @@ def give_distinct_abstracts() -> None:
 
 
 def cold_state(clear_markup: bool = True) -> None:
-    """Forget what a previous build left: identity map, stored bodies, serialized events."""
+    """Forget what a previous build left: identity map, stored bodies, serialized events and
+    the lines they share."""
     db.session.remove()
     db.session.execute(sa.delete(FeedCache))
     db.session.execute(sa.delete(EventStamp))  # a first build stamps every event
@@ -90,6 +92,8 @@ def cold_state(clear_markup: bool = True) -> None:
     db.session.remove()
     cache.forget()
     events.event_cache.clear()
+    stamps.stamped.cache_clear()
+    ical.forget_lines()
     if clear_markup:
         plain_text.cache_clear()
 

@@ -4,8 +4,9 @@ Every instant is written in UTC (`…Z`): the one form that Google, Outlook, App
 read alike. The venue's wall-clock time goes into the DESCRIPTION for people. DTSTAMP equals
 LAST-MODIFIED, so the bytes stay identical until something in the feed changes.
 
-Components, properties, value types and TEXT escaping are icalendar's (`Calendar`, `Event`,
-`vText`, …). Two things are done here, on purpose:
+The calendar, its properties, their value types and parameters, and TEXT escaping are
+icalendar's (`Calendar`, `Contentline`, `vText`, `vDatetime`, …). Two things are done here, on
+purpose:
 
 * Text is cleaned before icalendar sees it. icalendar escapes CR and LF only; other characters
   that some parser takes as the end of a line (U+2028, U+2029, U+0085, VT, FF, …) would pass
@@ -16,18 +17,24 @@ Components, properties, value types and TEXT escaping are icalendar's (`Calendar
   never inside a UTF-8 character or an escape.
 
 Each VEVENT is serialized on its own (`session_event`), so callers can keep its bytes and
-re-serialize only the events that changed (see meetings/feeds/events.py).
+re-serialize only the events that changed (see meetings/feeds/events.py). An event is written
+as its content lines between BEGIN and END: each line is icalendar's (`Contentline.from_parts`
+with the property's value type), without an `Event` container around them, whose dictionary and
+parameter objects cost more than the lines themselves. Most lines of an agenda repeat from event
+to event (times, locations, categories, status), so those are made once and remembered
+(`shared_line`); titles, descriptions, UIDs and links are made for each event.
 """
 
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 
 from icalendar import (
     Calendar,
     Component,
-    Event,
     vCategory,
     vDate,
     vDatetime,
@@ -37,6 +44,7 @@ from icalendar import (
     vText,
     vUri,
 )
+from icalendar.parser import Contentline
 
 from meetings.dates import city_of, to_local, zone_abbreviation
 from meetings.markup import plain_text
@@ -48,13 +56,15 @@ _LINE_BREAKS = re.compile("\r\n|[\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 _CONTROLS = {code: None for code in (*range(0x00, 0x09), *range(0x0B, 0x20), *range(0x7F, 0xA0),
                                      0x2028, 0x2029)}
 _URI_CONTROLS = {**_CONTROLS, 0x0A: None}
+# Any character `clean` changes: most text has none, and a search is cheaper than translating.
+_UNCLEAN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+SHARED_LINES = 8192  # distinct times, places and categories remembered (about 1 MB at most)
 REFRESH = timedelta(hours=1)
 # The SEQUENCE and modification time of an event rendered before its stamp is known (`stamped`).
 UNSTAMPED_TIME = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-@dataclass(frozen=True)
-class Stamp:
+class Stamp(NamedTuple):
     """An event's SEQUENCE and LAST-MODIFIED (also its DTSTAMP)."""
 
     sequence: int
@@ -173,58 +183,66 @@ def session_event(session, options: FeedOptions, now: datetime,
     """
     hidden = session.is_closed and not options.private
     stamp = stamp or Stamp(session.sequence or 0, session.updated_at or now)
-    modified = vDatetime(utc(stamp.modified))
-    event = Event()
-    event["UID"] = Text(clean(session_uid(session, options.domain)))
-    event["DTSTAMP"] = modified
-    event["DTSTART"] = vDatetime(utc(session.starts_at))
-    event["DTEND"] = vDatetime(utc(session.ends_at))
-    event["SUMMARY"] = Text(clean(session_summary(session, options.labels, hidden)))
-    event["DESCRIPTION"] = Text(clean(session_description(session, options, hidden)))
-    add_place(event, session_venue(session), session_location(session, options.country_name))
-    if not hidden:
-        event["URL"] = vUri(uri(options.session_url(session)))
-        event["CATEGORIES"] = vCategory(
-            [Text(clean(name)) for name in session_categories(session, options.labels)])
-    event["STATUS"] = vText("CANCELLED" if session.is_cancelled else "CONFIRMED")
-    event["SEQUENCE"] = vInt(stamp.sequence)
-    event["CREATED"] = vDatetime(utc(session.created_at or now))
-    event["LAST-MODIFIED"] = modified
-    return serialize(event)
+    modified = utc(stamp.modified)
+    links = [] if hidden else [
+        content_line("URL", vUri(uri(options.session_url(session)))),
+        categories_line(tuple(session_categories(session, options.labels)))]
+    return component(b"VEVENT", [
+        text_line("UID", session_uid(session, options.domain)),
+        shared_line("DTSTAMP", vDatetime, modified),
+        shared_line("DTSTART", vDatetime, utc(session.starts_at)),
+        shared_line("DTEND", vDatetime, utc(session.ends_at)),
+        text_line("SUMMARY", session_summary(session, options.labels, hidden)),
+        text_line("DESCRIPTION", session_description(session, options, hidden)),
+        *place_lines(session_venue(session), session_location(session, options.country_name)),
+        *links,
+        shared_line("STATUS", vText, "CANCELLED" if session.is_cancelled else "CONFIRMED"),
+        shared_line("SEQUENCE", vInt, stamp.sequence),
+        shared_line("CREATED", vDatetime, utc(session.created_at or now)),
+        shared_line("LAST-MODIFIED", vDatetime, modified),
+    ])
 
 
 def edition_event(edition, uid: str, url: str, country_name: Callable[[str], str],
                   now: datetime, stamp: Stamp | None = None) -> bytes:
     """An all-day VEVENT spanning the edition's local dates (SEQUENCE as in `session_event`)."""
     stamp = stamp or Stamp(edition.revision or 0, edition.updated_at or now)
-    modified = vDatetime(utc(stamp.modified))
+    modified = utc(stamp.modified)
     first, after_last = all_day_range(edition.starts_on, edition.ends_on)
     description = "\n\n".join(part for part in (plain_text(edition.description), url) if part)
-    event = Event()
-    event["UID"] = Text(clean(uid))
-    event["DTSTAMP"] = modified
-    event["DTSTART"] = vDate(first, params={"VALUE": "DATE"})
-    event["DTEND"] = vDate(after_last, params={"VALUE": "DATE"})
-    event["SUMMARY"] = Text(clean(edition.title))
-    event["DESCRIPTION"] = Text(clean(description))
-    add_place(event, edition.venue, ", ".join(venue_parts(edition.venue, country_name)))
-    event["URL"] = vUri(uri(url))
-    event["TRANSP"] = vText("TRANSPARENT")
-    event["STATUS"] = vText("CONFIRMED")
-    event["SEQUENCE"] = vInt(stamp.sequence)
-    event["CREATED"] = vDatetime(utc(edition.created_at or now))
-    event["LAST-MODIFIED"] = modified
-    return serialize(event)
+    return component(b"VEVENT", [
+        text_line("UID", uid),
+        shared_line("DTSTAMP", vDatetime, modified),
+        content_line("DTSTART", vDate(first, params={"VALUE": "DATE"})),
+        content_line("DTEND", vDate(after_last, params={"VALUE": "DATE"})),
+        text_line("SUMMARY", edition.title),
+        text_line("DESCRIPTION", description),
+        *place_lines(edition.venue, ", ".join(venue_parts(edition.venue, country_name))),
+        content_line("URL", vUri(uri(url))),
+        shared_line("TRANSP", vText, "TRANSPARENT"),
+        shared_line("STATUS", vText, "CONFIRMED"),
+        shared_line("SEQUENCE", vInt, stamp.sequence),
+        shared_line("CREATED", vDatetime, utc(edition.created_at or now)),
+        shared_line("LAST-MODIFIED", vDatetime, modified),
+    ])
 
 
 def stamped(event: bytes, stamp: Stamp) -> bytes:
     """An event rendered with `UNSTAMPED`, with its real SEQUENCE, DTSTAMP and LAST-MODIFIED."""
-    placeholder = vDatetime(UNSTAMPED_TIME).to_ical()
-    modified = vDatetime(utc(stamp.modified)).to_ical()
+    modified = datetime_value(utc(stamp.modified))
     for name in (b"DTSTAMP", b"LAST-MODIFIED"):
-        event = event.replace(b"\r\n%s:%s\r\n" % (name, placeholder),
+        event = event.replace(b"\r\n%s:%s\r\n" % (name, _UNSTAMPED_VALUE),
                               b"\r\n%s:%s\r\n" % (name, modified), 1)
     return event.replace(b"\r\nSEQUENCE:0\r\n", b"\r\nSEQUENCE:%d\r\n" % stamp.sequence, 1)
+
+
+@lru_cache(maxsize=SHARED_LINES)
+def datetime_value(instant: datetime) -> bytes:
+    """A UTC instant as icalendar writes it (20270328T080000Z)."""
+    return vDatetime(instant).to_ical()
+
+
+_UNSTAMPED_VALUE = datetime_value(UNSTAMPED_TIME)
 
 
 def session_summary(session, labels: Labels, hidden: bool) -> str:
@@ -234,12 +252,13 @@ def session_summary(session, labels: Labels, hidden: bool) -> str:
     return f"{labels.cancelled_short}: {title}" if session.is_cancelled else title
 
 
-def add_place(event: Event, venue, location: str) -> None:
+def place_lines(venue, location: str) -> list[bytes]:
     """LOCATION and, where the venue has coordinates, GEO."""
-    if location:
-        event["LOCATION"] = Text(clean(location))
+    lines = [shared_line("LOCATION", Text, clean(location))] if location else []
     if venue is not None and venue.has_coordinates:
-        event["GEO"] = Geo((venue.latitude, venue.longitude))
+        # Not shared: 0.0 and -0.0 are one key but two texts.
+        lines.append(content_line("GEO", Geo((venue.latitude, venue.longitude))))
+    return lines
 
 
 def session_uid(session, domain: str) -> str:
@@ -345,6 +364,8 @@ def utc(instant: datetime) -> datetime:
 
 def clean(value: str) -> str:
     """Text icalendar can escape safely: every line break a LF, other control characters gone."""
+    if _UNCLEAN.search(value) is None:
+        return value
     return _LINE_BREAKS.sub("\n", value).translate(_CONTROLS)
 
 
@@ -362,6 +383,41 @@ def serialize(component: Component) -> bytes:
     """The component's content lines, as icalendar writes them in our order, folded."""
     return b"".join(fold(line.encode()) for line in component.content_lines(sorted=False)
                     if line)
+
+
+def component(name: bytes, lines: Iterable[bytes]) -> bytes:
+    """A component (b"VEVENT") around content lines already folded."""
+    return b"".join([b"BEGIN:%s\r\n" % name, *lines, b"END:%s\r\n" % name])
+
+
+def content_line(name: str, value) -> bytes:
+    """One property as icalendar writes it (name, parameters, value), folded by `fold`."""
+    return fold(Contentline.from_parts(name, value.params, value, sorted=False).encode())
+
+
+def text_line(name: str, value: str) -> bytes:
+    """A TEXT property, cleaned first (see `clean`)."""
+    return content_line(name, Text(clean(value)))
+
+
+@lru_cache(maxsize=SHARED_LINES)
+def shared_line(name: str, kind: type, value) -> bytes:
+    """`content_line` of a value many events share (a time, a place, a status), made once.
+
+    `value` is what `kind` is made from (hashable: a UTC datetime, a string, a tuple)."""
+    return content_line(name, kind(value))
+
+
+@lru_cache(maxsize=SHARED_LINES)
+def categories_line(names: tuple[str, ...]) -> bytes:
+    """CATEGORIES with these names, in order."""
+    return content_line("CATEGORIES", vCategory([Text(clean(name)) for name in names]))
+
+
+def forget_lines() -> None:
+    """Empty the remembered lines (a benchmark's cold start)."""
+    for remembered in (shared_line, categories_line, datetime_value):
+        remembered.cache_clear()
 
 
 def fold(line: bytes) -> bytes:

@@ -62,6 +62,29 @@ def test_same_objects_give_the_same_bytes():
     assert agenda_bytes(sessions) == agenda_bytes(sessions)
 
 
+def test_remembered_lines_give_the_bytes_a_fresh_process_writes():
+    """Times, places and categories shared between events are made once; the bytes are the
+    same as when each event makes all its lines itself."""
+    edition, sessions = sample_agenda()
+    ical.forget_lines()
+    first = agenda_bytes(sessions)
+    assert agenda_bytes(sessions) == first
+    edition.venue.latitude = -0.0  # GEO is written for each event: -0.0 and 0.0 differ
+    ical.forget_lines()
+    negative = agenda_bytes(sessions)
+    edition.venue.latitude = 0.0
+    assert b"GEO:-0;" in negative and b"GEO:0;" in agenda_bytes(sessions)
+
+
+@pytest.mark.parametrize("code", [*range(0x00, 0xA1), 0x2028, 0x2029, 0xE9, 0x5B57])
+def test_clean_leaves_ordinary_text_as_it_is_and_changes_the_rest(code):
+    text = f"a{chr(code)}b\r\nc"
+    expected = ical._LINE_BREAKS.sub("\n", text).translate(ical._CONTROLS)
+    assert ical.clean(text) == expected
+    assert ical.clean(f"a{chr(code)}b") == ical._LINE_BREAKS.sub(
+        "\n", f"a{chr(code)}b").translate(ical._CONTROLS)
+
+
 def test_calendar_properties_and_no_method():
     edition, sessions = sample_agenda()
     calendar = icalendar.Calendar.from_ical(agenda_bytes(sessions))

@@ -9,9 +9,9 @@ that saw it before stamps were kept.
 """
 
 import hashlib
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -23,14 +23,21 @@ from meetings.feeds.models import EventStamp
 CHUNK = 500  # keys per IN list
 
 
-@dataclass(frozen=True)
-class Rendered:
+class Rendered(NamedTuple):
     """An event's bytes without their stamp, and what a first stamp starts from."""
 
     key: str
     body: bytes
     fingerprint: str
     first: ical.Stamp
+
+
+class Stored(NamedTuple):
+    """An event's stamp as stored."""
+
+    fingerprint: str
+    sequence: int
+    last_modified: datetime
 
 
 def fingerprint(body: bytes) -> str:
@@ -54,9 +61,14 @@ def rendered_session(session, options: ical.FeedOptions, audience: str,
 def stamp_all(events: list[Rendered], now: datetime) -> list[bytes]:
     """The events with their stamps, in order; stamps whose fingerprint moved are stored."""
     stored = stored_stamps([event.key for event in events])
+    return stamp_rendered([(event, stored.get(event.key)) for event in events], now)
+
+
+def stamp_rendered(events: list[tuple[Rendered, Stored | None]], now: datetime
+                   ) -> list[bytes]:
+    """`stamp_all` for events whose stored stamps were read with them (None: not stamped yet)."""
     changed, bodies = {}, []
-    for event in events:
-        row = stored.get(event.key)
+    for event, row in events:
         if row is None:
             stamp = event.first
         elif row.fingerprint != event.fingerprint:
