@@ -7,8 +7,9 @@ import pypdfium2 as pdfium
 import pytest
 
 from meetings.config import ConfigurationError, environment_config
+from meetings.i18n import DOCUMENT_LANGUAGES as LANGUAGES
 from meetings.visas.crypto import seal, unseal
-from meetings.visas.documents import LANGUAGES, Letter, languages_of, render_html, render_pdf
+from meetings.visas.documents import Letter, languages_of, render_html, render_pdf
 
 LETTER = Letter(
     reference="K7QW2MZ4PA", verify_url="http://localhost/verify/K7QW2MZ4PA",

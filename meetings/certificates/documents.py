@@ -13,18 +13,16 @@ from datetime import date
 from pathlib import Path
 
 import segno
-from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from weasyprint import HTML
 
 from meetings.countries import country_name
-from meetings.i18n import RIGHT_TO_LEFT
+from meetings.i18n import DOCUMENT_LANGUAGES, RIGHT_TO_LEFT, long_date
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "certificates"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 # The languages a certificate text exists in (certificate_<code>.html): the UN's six.
-LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
 
 
 @dataclass(frozen=True)
@@ -49,12 +47,7 @@ def language_of(preferred: str | None) -> str:
     """The certificate's language: the person's ("fr", "fr-CA", "zh_Hans") when a text exists
     in it, else English."""
     wanted = (preferred or "en").replace("_", "-").split("-")[0].lower()
-    return wanted if wanted in LANGUAGES else "en"
-
-
-def long_date(day: date, language: str = "en") -> str:
-    """The day as that language writes it in full ("28 mars 2027", "2027年3月28日")."""
-    return format_date(day, "long", locale=language)
+    return wanted if wanted in DOCUMENT_LANGUAGES else "en"
 
 
 def qr_svg(text: str) -> str:

@@ -15,19 +15,16 @@ from datetime import date
 from pathlib import Path
 
 import segno
-from babel.dates import format_date
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from weasyprint import HTML
 
 from meetings.countries import country_name
+from meetings.i18n import DOCUMENT_LANGUAGES, RIGHT_TO_LEFT, long_date
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "visas"
 environment = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape())
 # The languages a letter text exists in (letter_<code>.html), English first.
-LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
-RIGHT_TO_LEFT = {"ar"}
-DATE_LOCALES = {"en": "en_GB"}  # "28 March 2027", as letters in Europe write it
 
 
 @dataclass(frozen=True)
@@ -66,11 +63,7 @@ class Version:
 def languages_of(letter: Letter) -> tuple[str, ...]:
     """English, then the attendee's language when a text exists in it."""
     wanted = (letter.language or "en").split("-")[0].split("_")[0].lower()
-    return ("en", wanted) if wanted != "en" and wanted in LANGUAGES else ("en",)
-
-
-def long_date(day: date, language: str = "en") -> str:
-    return format_date(day, "long", locale=DATE_LOCALES.get(language, language))
+    return ("en", wanted) if wanted != "en" and wanted in DOCUMENT_LANGUAGES else ("en",)
 
 
 def version(letter: Letter, language: str) -> Version:
