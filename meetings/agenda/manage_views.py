@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from meetings.agenda import grid, reads, service, signals
 from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import LOCAL_FORMATS, SPEAKER_ROWS, SessionForm
+from meetings.agenda.visibility import ORGANIZER
 from meetings.audit.service import record
 from meetings.extensions import db
 from meetings.i18n import gettext as _
@@ -56,7 +57,8 @@ def manage_grid(edition_id: int):
     zone = ZoneInfo(edition.timezone)
     return render_template("agenda/manage_grid.html", edition=edition, day=day,
                            grid=grid.grid_for_day(edition, rooms, on_day, day),
-                           listing=[reads.shown(s, zone)[0] for s in everything])
+                           listing=[reads.shown(s, zone, viewer=ORGANIZER)[0]
+                                    for s in everything])
 
 
 def session_form(edition: Edition, data: dict | None = None) -> SessionForm:

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 import sqlalchemy.orm as so
 
-from meetings.agenda.visibility import ORGANIZER, PUBLIC, Viewer, public_fields, shown_to
+from meetings.agenda.visibility import PUBLIC, Viewer, public_fields, shown_to
 from meetings.dates import local_day_bounds
 from meetings.models import (
     Edition,
@@ -168,10 +168,11 @@ def with_times(item: Shown, starts_at: datetime, ends_at: datetime, zone: ZoneIn
     return item, start.replace(tzinfo=None), end.replace(tzinfo=None)
 
 
-def shown(session: Session, zone: ZoneInfo, brief: bool = False, viewer: Viewer = ORGANIZER,
+def shown(session: Session, zone: ZoneInfo, *, viewer: Viewer, brief: bool = False,
           closed_title: str = "") -> tuple[Shown, datetime, datetime]:
     """The view model of a loaded session as `viewer` may see it, with its naive local times.
 
+    `viewer` has no default: a forgotten one must not show a closed session to everyone.
     `brief` leaves out the track and speakers (for pages that did not load them).
     """
     room = session.room
