@@ -103,9 +103,8 @@ def test_each_feature_has_one_blueprint_module_that_no_view_module_shares(featur
 
 
 # Where the string "SITE_URL" may appear in code: the settings table that declares it and the one
-# function that reads it. feeds/views.py still reads it itself (its files were not ours to change
-# when the others moved); take it off this list when it calls meetings.web.site_url.site_url().
-SITE_URL_READERS = {"meetings/config.py", "meetings/web/site_url.py", "meetings/feeds/views.py"}
+# function that reads it.
+SITE_URL_READERS = {"meetings/config.py", "meetings/web/site_url.py"}
 
 
 def test_only_one_function_reads_the_site_url_from_the_configuration():

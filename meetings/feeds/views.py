@@ -13,6 +13,7 @@ from meetings.feeds import service
 from meetings.feeds.blueprint import bp
 from meetings.feeds.cache import Feed, with_body
 from meetings.models import utcnow
+from meetings.web.site_url import site_url
 
 MAX_AGE = 300
 
@@ -20,7 +21,7 @@ MAX_AGE = 300
 def site() -> service.Site:
     """The settings feeds are built with, from the configuration."""
     config = current_app.config
-    url = config["SITE_URL"].rstrip("/")
+    url = site_url()
     domain = config.get("CALENDAR_DOMAIN") or config.get("SERVER_NAME") or urlsplit(url).hostname
     return service.Site(url=url, domain=domain or "localhost",
                         locale=config.get("BABEL_DEFAULT_LOCALE", "en"))
