@@ -70,7 +70,7 @@ def test_the_units_run_commands_that_exist():
     commands = set()
     for unit in UNITS.glob("*.service"):
         commands |= set(re.findall(r"flask --app app meetings ([a-z-]+)", unit.read_text()))
-    assert commands == {"mail-worker", "purge"}
+    assert commands == {"mail-worker", "purge", "endorsement-digests"}
     for command in commands:
         assert re.search(rf"^\s+{command}\s", listed, flags=re.MULTILINE), command
 
