@@ -3,7 +3,6 @@ point invitations bound to their address, substitution, digests and coverage."""
 
 import io
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -19,7 +18,7 @@ from meetings.delegations.models import FocalPoint
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
-from meetings.models import Edition, User
+from meetings.models import User
 from meetings.registration import service
 from meetings.registration.exports import registrations_csv, registrations_xlsx
 from meetings.registration.models import (
@@ -42,7 +41,10 @@ from tests.factories import (
     registration_category,
     registration_form,
 )
-from tests.test_registration_service import pooled_app  # noqa: F401  (fixture)
+from tests.test_registration_service import (
+    pooled_app,  # noqa: F401  (fixture)
+    rush,
+)
 
 S = RegistrationStatus
 
@@ -368,34 +370,6 @@ def test_registration_form_offers_the_delegations(app, client):
         assert registration.endorsement == Endorsement.AWAITING
 
 
-def delegation_rush(app, edition_id, delegation_id, category_id, count) -> list[BaseException]:
-    """`count` threads register and confirm at once, all claiming the same delegation."""
-    barrier = threading.Barrier(count)
-    errors: list[BaseException] = []
-
-    def one(n):
-        try:
-            with app.app_context():
-                edition = db.session.get(Edition, edition_id)
-                barrier.wait(timeout=30)
-                registration = service.register(edition, person(n), category_id=category_id,
-                                                 delegation_id=delegation_id, consent=True,
-                                                 now=FIXED_NOW)
-                db.session.commit()
-                service.verify(registration, now=FIXED_NOW)
-                db.session.commit()
-        except BaseException as error:  # noqa: BLE001 - the test reports every failure
-            errors.append(error)
-            barrier.abort()
-
-    threads = [threading.Thread(target=one, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return errors
-
-
 @pytest.mark.parametrize("count, quota", [(40, 7) if POSTGRES_URL else (24, 5)])
 def test_no_delegation_oversells_under_concurrent_registrations(app, pooled_app,  # noqa: F811
                                                                  count, quota):
@@ -404,9 +378,10 @@ def test_no_delegation_oversells_under_concurrent_registrations(app, pooled_app,
     with pooled_app.app_context():
         edition = open_edition()
         kenya = police(edition, quota=quota)
-        ids = edition.id, kenya.id, registration_category(edition).id
+        edition_id, kenya_id = edition.id, kenya.id
+        category_id = registration_category(edition).id
         db.session.commit()
-    errors = delegation_rush(pooled_app, *ids, count)
+    errors = rush(pooled_app, edition_id, category_id, count, delegation_id=kenya_id)
     assert [repr(e) for e in errors] == []
     with pooled_app.app_context():
         rows = db.session.scalars(sa.select(Registration).order_by(Registration.arrival)).all()

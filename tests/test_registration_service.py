@@ -204,8 +204,10 @@ def test_tokens_are_stored_hashed_and_expire(app):
         assert token not in db.session.scalar(sa.select(AccessToken.token_hash))
 
 
-def rush(app, edition_id, category_id, count) -> list[BaseException]:
-    """`count` threads, each with its own session and connection, register and verify at once."""
+def rush(app, edition_id, category_id, count,
+         delegation_id: int | None = None) -> list[BaseException]:
+    """`count` threads, each with its own session and connection, register and verify at once
+    (all claiming `delegation_id` when given)."""
     barrier = threading.Barrier(count)
     errors: list[BaseException] = []
 
@@ -216,7 +218,8 @@ def rush(app, edition_id, category_id, count) -> list[BaseException]:
                 edition = db.session.get(Edition, edition_id)
                 barrier.wait(timeout=30)
                 registration = service.register(edition, person(n), category_id=category_id,
-                                                 consent=True, now=FIXED_NOW)
+                                                 delegation_id=delegation_id, consent=True,
+                                                 now=FIXED_NOW)
                 db.session.commit()
                 service.verify(registration, now=FIXED_NOW)
                 db.session.commit()
