@@ -38,7 +38,7 @@ def render_index(edition: Edition, *, delegation_form=None, rule_form=None, stat
     settings = configuration.settings_of(edition.id)
     delegations = db.session.scalars(configuration.delegations_of(edition.id)).all()
     rows = [(d, service.seat_use(d), service.focal_points_of(d.id),
-             len(db.session.scalars(service.awaiting_endorsement(d.id)).all()))
+             service.count_of(service.awaiting_endorsement(d.id)))
             for d in delegations]
     rule_form = rule_form or RuleForm(formdata=None, rule=(
         settings.endorsement_rule.value if settings else EndorsementRule.NONE.value))

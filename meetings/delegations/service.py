@@ -197,7 +197,7 @@ def nominate(delegation: Delegation, user: User, *, name: str, email: str, categ
     if existing is not None and existing.status not in CLOSED:
         raise DomainError(_l("%(email)s is already registered for this edition.", email=email),
                           field="email")
-    open_ones = db.session.scalars(open_nominations(delegation.id)).all()
+    open_ones = db.session.scalars(open_nominations(delegation.id)).all()  # rows: see emails
     if any(invitation.email == email for invitation in open_ones):
         raise DomainError(_l("%(email)s is already nominated.", email=email), field="email")
     if delegation.quota is not None:
@@ -292,7 +292,12 @@ def awaiting_endorsement(delegation_id: int) -> sa.Select:
         .order_by(Registration.created_at, Registration.id))
 
 
+def count_of(query: sa.Select) -> int:
+    """How many rows a select would return, counted by the database."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
 def seat_use(delegation: Delegation) -> dict[str, int | None]:
     return {"held": seats_taken(delegation.edition_id, delegation_id=delegation.id),
-            "nominated": len(db.session.scalars(open_nominations(delegation.id)).all()),
+            "nominated": count_of(open_nominations(delegation.id)),
             "quota": delegation.quota}
