@@ -63,9 +63,14 @@ def register_request_guards(app: Flask) -> None:
 def register_extensions(app: Flask) -> None:
     from meetings import i18n
     from meetings.accounts.service import load_user
-    from meetings.database import enable_sqlite_foreign_keys
+    from meetings.database import LOCK_TIMEOUT_OPTION, enable_sqlite_foreign_keys
     from meetings.extensions import babel, csrf, db, limiter, login_manager, migrate
 
+    engine_options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    engine_options["execution_options"] = {
+        **engine_options.get("execution_options", {}),
+        LOCK_TIMEOUT_OPTION: app.config["LOCK_TIMEOUT_MS"]}
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options
     db.init_app(app)
     with app.app_context():
         enable_sqlite_foreign_keys(db.engine)

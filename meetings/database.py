@@ -10,6 +10,8 @@ from meetings.extensions import db
 
 # VACUUM FULL waits for an exclusive lock: a purge gives up rather than stall the site.
 VACUUM_LOCK_TIMEOUT = "30s"
+# The engine execution option holding LOCK_TIMEOUT_MS: how long the seat lock may wait.
+LOCK_TIMEOUT_OPTION = "meetings_lock_timeout_ms"
 
 
 def enable_sqlite_foreign_keys(engine: Engine) -> None:

@@ -9,8 +9,7 @@ import sqlite3
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import current_app
-
+from meetings.database import LOCK_TIMEOUT_OPTION
 from meetings.errors import Busy, DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
@@ -29,6 +28,7 @@ from meetings.registration.models import (
     RegistrationStatus,
 )
 
+DEFAULT_LOCK_TIMEOUT_MS = 3000  # an engine made outside create_app
 BUSY_MESSAGE = _l("Many people are registering right now. Please try again in a moment; "
                   "nothing you entered is lost.")
 
@@ -50,17 +50,18 @@ def begin_immediate() -> None:
 def lock_edition(edition_id: int) -> RegistrationSettings:
     """Take the edition's registration lock and return its fresh settings.
 
-    A stuck transaction elsewhere never hangs the request: after LOCK_TIMEOUT_MS it raises
-    Busy. On PostgreSQL the wait runs inside a savepoint, so the timeout leaves the request's
-    transaction usable for showing the form again.
+    A stuck transaction elsewhere never hangs the request: after the engine's lock timeout
+    (LOCK_TIMEOUT_MS) it raises Busy, and the request's unit of work rolls back.
     """
     begin_immediate()
     query = (sa.select(RegistrationSettings)
              .where(RegistrationSettings.edition_id == edition_id)
              .with_for_update()
              .execution_options(populate_existing=True))
-    if db.session.connection().dialect.name == "postgresql":
-        settings = locked_with_timeout(query, current_app.config["LOCK_TIMEOUT_MS"])
+    connection = db.session.connection()
+    if connection.dialect.name == "postgresql":
+        settings = locked_with_timeout(query, connection.get_execution_options()
+                                       .get(LOCK_TIMEOUT_OPTION, DEFAULT_LOCK_TIMEOUT_MS))
     else:
         settings = db.session.scalar(query)
     if settings is None:
@@ -69,15 +70,20 @@ def lock_edition(edition_id: int) -> RegistrationSettings:
 
 
 def locked_with_timeout(query: sa.Select, timeout_ms: int) -> RegistrationSettings | None:
-    """Run a FOR UPDATE query with PostgreSQL's lock_timeout; Busy when the lock is not had."""
+    """Run a FOR UPDATE query with PostgreSQL's lock_timeout; Busy when the lock is not had.
+
+    Three statements: set ours (reading the one in force), lock, put that one back. A timeout
+    aborts the transaction; Busy is a domain error, so the caller's unit of work rolls it back.
+    """
     try:
-        with db.session.begin_nested():
-            # Ours for this one statement, then whatever the operator configured.
-            previous = db.session.scalar(sa.select(sa.func.current_setting("lock_timeout")))
-            db.session.execute(sa.select(sa.func.set_config("lock_timeout", f"{timeout_ms}ms",
-                                                            True)))
-            settings = db.session.scalar(query)
-            db.session.execute(sa.select(sa.func.set_config("lock_timeout", previous, True)))
+        # Ours for this one statement, then whatever the operator configured.
+        # OFFSET 0 keeps the subquery apart, so the old value is read before ours is set.
+        before = sa.select(sa.func.current_setting("lock_timeout").label("previous")) \
+            .offset(0).subquery()
+        previous = db.session.scalar(sa.select(
+            before.c.previous, sa.func.set_config("lock_timeout", f"{int(timeout_ms)}ms", True)))
+        settings = db.session.scalar(query)
+        db.session.execute(sa.select(sa.func.set_config("lock_timeout", previous, True)))
     except sa.exc.OperationalError as error:
         if getattr(error.orig, "sqlstate", None) == "55P03":  # lock_not_available
             raise Busy(BUSY_MESSAGE) from error
