@@ -9,6 +9,7 @@ import sqlite3
 from datetime import datetime
 
 import sqlalchemy as sa
+
 from meetings.database import LOCK_TIMEOUT_OPTION
 from meetings.errors import Busy, DomainError
 from meetings.extensions import db
