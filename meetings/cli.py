@@ -49,10 +49,14 @@ def settings() -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database has any edition.")
 def demo(if_empty: bool) -> None:
     """Load the demo editions (and a demo administrator when there is no account yet)."""
+    from flask import current_app
+
     from meetings.audit.service import record
+    from meetings.badges.keys import secret_of
     from meetings.delegations.demo import DEMO_FOCAL_POINT_EMAIL
     from meetings.demo import DEMO_ADMIN_PASSWORD, create_demo_admin, load_demo
     from meetings.models import Edition, utcnow
+    from meetings.visas.crypto import data_key
 
     if if_empty and db.session.scalar(sa.select(Edition.id).limit(1)) is not None:
         click.echo("The database already has data; demo data not loaded.")
@@ -61,7 +65,9 @@ def demo(if_empty: bool) -> None:
     # First, so that it becomes the demo edition's visa officer (and is the first account).
     admin = create_demo_admin()
     try:
-        editions = load_demo(now, demo_accounts=admin is not None)
+        editions = load_demo(now, badge_secret=secret_of(current_app.config),
+                             visa_key=data_key(current_app.config),
+                             demo_accounts=admin is not None)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     record(None, "demo.load", f"Loaded {len(editions)} demo editions.", now=now)

@@ -7,11 +7,9 @@ and every edition's description says so.
 from datetime import date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from meetings.accounts.service import create_user
 from meetings.badges.demo import add_demo_badges
-from meetings.badges.keys import secret_of
 from meetings.checkin.demo import add_demo_checkins
 from meetings.dates import to_utc
 from meetings.delegations.demo import add_demo_delegations
@@ -229,11 +227,14 @@ DESCRIPTIONS = {
 }
 
 
-def load_demo(now: datetime, *, demo_accounts: bool = False) -> list[Edition]:
+def load_demo(now: datetime, *, badge_secret: str, visa_key: bytes | None,
+              demo_accounts: bool = False) -> list[Edition]:
     """Add the demo editions, venues, tracks, speakers and sessions (flushes, never commits).
 
-    With `demo_accounts` (only on a database that had no account) a demo focal point gets an
-    account with the demo password; otherwise its invitation stays unaccepted."""
+    Demo badges are signed with `badge_secret` and demo passports sealed under `visa_key` (none
+    are added without one). With `demo_accounts` (only on a database that had no account) a demo
+    focal point gets an account with the demo password; otherwise its invitation stays
+    unaccepted."""
     start = upcoming_start(now)
     upcoming_slug = str(start.year)
     past_slugs = {row[1] for row in PAST_EDITIONS}
@@ -250,11 +251,11 @@ def load_demo(now: datetime, *, demo_accounts: bool = False) -> list[Edition]:
     editions.append(upcoming)
     db.session.flush()
     open_registration(upcoming, now)
-    add_demo_badges(upcoming, secret=secret_of(current_app.config), now=now)
+    add_demo_badges(upcoming, secret=badge_secret, now=now)
     add_demo_checkins(upcoming, now=now)
     add_demo_delegations(upcoming, password=DEMO_ADMIN_PASSWORD if demo_accounts else None,
                          now=now)
-    add_demo_visas(upcoming, now=now)
+    add_demo_visas(upcoming, key=visa_key, now=now)
     return editions
 
 

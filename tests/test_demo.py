@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
+from meetings.badges.keys import secret_of
 from meetings.dates import to_local
 from meetings.delegations.demo import DEMO_FOCAL_POINT_EMAIL
 from meetings.delegations.reads import coverage
@@ -29,6 +30,7 @@ from meetings.registration.models import (
     Registration,
     RegistrationStatus,
 )
+from meetings.visas.crypto import data_key
 from meetings.visas.models import VisaRequest, VisaStatus
 from tests.conftest import ADMIN_PASSWORD
 
@@ -211,7 +213,8 @@ def test_existing_accounts_are_left_alone(app, runner, auth, client):
 ])
 def test_load_demo_places_the_upcoming_edition_after_now(app, now):
     with app.app_context():
-        editions = load_demo(now)
+        editions = load_demo(now, badge_secret=secret_of(app.config),
+                             visa_key=data_key(app.config))
         db.session.commit()
         upcoming_edition = editions[-1]
         assert upcoming_edition.starts_on == upcoming_start(now)
@@ -224,7 +227,8 @@ def test_load_demo_places_the_upcoming_edition_after_now(app, now):
 
 def test_load_demo_avoids_a_past_slug(app):
     with app.app_context():
-        editions = load_demo(datetime(2024, 3, 1, tzinfo=UTC))
+        editions = load_demo(datetime(2024, 3, 1, tzinfo=UTC),
+                             badge_secret=secret_of(app.config), visa_key=data_key(app.config))
         assert editions[-1].slug == "2024-the-hague"
         db.session.commit()
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from lxml import etree
 
 from meetings import create_app, ical
+from meetings.badges.keys import secret_of
 from meetings.demo import load_demo
 from meetings.extensions import db
 from meetings.feeds import cache, events, service
@@ -29,6 +30,7 @@ from meetings.models import (
     User,
     Venue,
 )
+from meetings.visas.crypto import data_key
 from tests.factories import make_edition, make_session, make_speaker, make_track, make_venue
 from tests.shared import FRAB_SCHEMAS, icalcheck
 
@@ -516,7 +518,8 @@ def test_token_feed_is_rate_limited(rate_limited, client):
 
 def test_every_demo_feed_passes_icalcheck(app, client, admin, tmp_path):
     with app.app_context():
-        editions = load_demo(datetime(2026, 11, 25, tzinfo=UTC))
+        editions = load_demo(datetime(2026, 11, 25, tzinfo=UTC),
+                             badge_secret=secret_of(app.config), visa_key=data_key(app.config))
         db.session.commit()
         paths = ["/editions.ics"]
         for edition in editions:

@@ -9,10 +9,12 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from meetings.badges.keys import secret_of
 from meetings.demo import load_demo
 from meetings.extensions import db
 from meetings.models import Edition
 from meetings.registration import configuration
+from meetings.visas.crypto import data_key
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,7 +42,7 @@ def test_an_explicit_site_url_wins_over_the_port():
 def test_the_demo_has_one_edition_open_and_the_others_lead_to_setup(app, client, admin):
     now = datetime.now(UTC)
     with app.app_context():
-        load_demo(now)
+        load_demo(now, badge_secret=secret_of(app.config), visa_key=data_key(app.config))
         db.session.commit()
         editions = db.session.scalars(sa.select(Edition).order_by(Edition.starts_on)).all()
         states = {e.slug: configuration.settings_of(e.id) for e in editions}

@@ -7,11 +7,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from meetings.badges.keys import secret_of
 from meetings.demo import DEMO_ADMIN_EMAIL, DEMO_ADMIN_PASSWORD, create_demo_admin, load_demo
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import User
 from meetings.visas import service
+from meetings.visas.crypto import data_key
 from meetings.visas.demo import REQUESTS, add_demo_visas
 from meetings.visas.models import VisaRequest, VisaStatus
 
@@ -25,9 +27,10 @@ def demo(app):
     app.config["VISA_DATA_KEY"] = KEY
     with app.app_context():
         create_demo_admin()
-        upcoming = load_demo(NOW)[-1]
+        upcoming = load_demo(NOW, badge_secret=secret_of(app.config),
+                             visa_key=data_key(app.config))[-1]
         mailed = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
-        add_demo_visas(upcoming, now=NOW)
+        add_demo_visas(upcoming, key=data_key(app.config), now=NOW)
         db.session.commit()
         assert db.session.scalar(
             sa.select(sa.func.count()).select_from(OutboxMessage)) == mailed
@@ -82,8 +85,7 @@ def test_the_demo_admin_reviews_and_consulates_verify(app, client, demo):
 def test_loading_twice_adds_nothing_and_without_a_key_nothing_is_sealed(app, demo):
     with app.app_context():
         edition = requests_of(demo["edition"])[0].edition
-        assert add_demo_visas(edition, now=NOW) == []
-        app.config["VISA_DATA_KEY"] = None
+        assert add_demo_visas(edition, key=bytes.fromhex(KEY), now=NOW) == []
         db.session.execute(sa.delete(VisaRequest))
-        assert add_demo_visas(edition, now=NOW) == []
+        assert add_demo_visas(edition, key=None, now=NOW) == []
         assert service.settings_of(edition.id).enabled

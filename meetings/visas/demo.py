@@ -7,14 +7,12 @@ Decisions are recorded directly, without mail: loading the demo sends nobody any
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 
 from meetings.countries import country_name
 from meetings.extensions import db
 from meetings.models import Edition, User
 from meetings.registration.models import Registration, RegistrationStatus
 from meetings.visas import service
-from meetings.visas.crypto import data_key
 from meetings.visas.models import VisaRequest, VisaStatus
 
 REQUESTS_CLOSE_BEFORE = timedelta(days=21)  # consulates need about three weeks
@@ -36,26 +34,28 @@ def demo_officers(edition: Edition) -> list[User]:
     return [service.add_officer(edition, admin.email) for admin in admins]
 
 
-def add_demo_visas(edition: Edition, *, now: datetime) -> list[VisaRequest]:
+def add_demo_visas(edition: Edition, *, key: bytes | None, now: datetime) -> list[VisaRequest]:
     """Visa support on, officers named, requests in each state; the requests it added.
 
-    Without a VISA_DATA_KEY passport data cannot be stored: support is switched on, no request
-    is added. Nothing is added either when the edition already has requests (run twice)."""
+    Passport data is sealed under `key` (VISA_DATA_KEY); without one it cannot be stored:
+    support is switched on, no request is added. Nothing is added either when the edition
+    already has requests (run twice)."""
     closes = max(edition.starts_on - REQUESTS_CLOSE_BEFORE, now.date())
     service.save_settings(edition, enabled=True, requests_until=min(closes, edition.ends_on))
     officers = demo_officers(edition)
-    if data_key(current_app.config) is None or db.session.scalar(
+    if key is None or db.session.scalar(
             sa.select(VisaRequest.id).where(VisaRequest.edition_id == edition.id).limit(1)):
         return []
     people = db.session.scalars(sa.select(Registration).where(
         Registration.edition_id == edition.id, Registration.status == RegistrationStatus.APPROVED)
         .order_by(Registration.id).limit(len(REQUESTS))).all()
-    return [demo_request(edition, person, row, officers[0] if officers else None, now=now)
+    return [demo_request(edition, person, row, officers[0] if officers else None, key=key,
+                         now=now)
             for person, row in zip(people, REQUESTS, strict=False)]
 
 
 def demo_request(edition: Edition, person: Registration, row: tuple, officer: User | None, *,
-                 now: datetime) -> VisaRequest:
+                 key: bytes, now: datetime) -> VisaRequest:
     """One request made `row`'s days ago, moved to its state a day later."""
     status, days_ago, message, number, born, function = row
     asked = now - timedelta(days=days_ago)
@@ -65,7 +65,7 @@ def demo_request(edition: Edition, person: Registration, row: tuple, officer: Us
         passport_number=number, issuing_state=person.country, nationality=person.country,
         date_of_birth=born, passport_expiry=edition.ends_on + PASSPORT_YEARS,
         consulate=f"{host} embassy in {country_name(person.country)}", function=function),
-        key=data_key(current_app.config), now=asked)
+        key=key, now=asked)
     if status != VisaStatus.REQUESTED:
         service.move(request, status, now=asked + timedelta(days=1),
                      user=None if status == VisaStatus.WITHDRAWN else officer, message=message)

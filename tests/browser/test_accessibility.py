@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from meetings.badges.keys import secret_of
 from meetings.demo import load_demo
 from meetings.extensions import db
 from meetings.models import (
@@ -18,6 +19,7 @@ from meetings.models import (
     SessionStatus,
     utcnow,
 )
+from meetings.visas.crypto import data_key
 from tests.browser.conftest import A11YCHECK, run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -59,7 +61,8 @@ def first_id(query: sa.Select) -> int:
 @pytest.fixture
 def demo(app) -> Demo:
     with app.app_context():
-        editions = load_demo(utcnow())
+        editions = load_demo(utcnow(), badge_secret=secret_of(app.config),
+                             visa_key=data_key(app.config))
         db.session.commit()
         upcoming = editions[-1]
         track = upcoming.tracks[0]
