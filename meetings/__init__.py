@@ -44,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_error_pages(app)
     register_security_headers(app)
     register_unit_of_work(app)
+    register_mail_printing(app)
     register_commands(app)
     return app
 
@@ -130,6 +131,12 @@ def register_unit_of_work(app: Flask) -> None:
     from meetings.web import unit_of_work
 
     unit_of_work.init_app(app)
+
+
+def register_mail_printing(app: Flask) -> None:
+    from meetings.mail import printing
+
+    printing.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

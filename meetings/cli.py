@@ -106,14 +106,16 @@ def send_mail(limit: int) -> None:
     AGENDA_CHANGE_DIGEST_MINUTES, so a burst of edits becomes one email per attendee. A message
     that fails is kept for a later attempt or marked failed; it never makes this command fail.
     """
-    from meetings.mail.sender import deliver_pending
+    from flask import current_app
+
+    from meetings.mail.sender import deliver_pending, smtp_settings
     from meetings.models import utcnow
 
     now = utcnow()
     digests = queue_digests(now)
     if digests:
         click.echo(f"Queued {digests} agenda-change digest(s).")
-    batch = deliver_pending(now, limit=limit)
+    batch = deliver_pending(now, smtp_settings(current_app.config), limit=limit)
     click.echo(f"Sent {batch.sent} message(s); {batch.retrying} kept for a later attempt; "
                f"{batch.failed} failed.")
     if batch.unreachable:

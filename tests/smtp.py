@@ -4,7 +4,7 @@ import email
 import socket
 from datetime import UTC, datetime
 
-from meetings.mail.sender import deliver_pending
+from meetings.mail.sender import deliver_pending, smtp_settings
 
 
 class Inbox:
@@ -36,7 +36,7 @@ class DeliveredInbox:
     @property
     def messages(self) -> list[email.message.Message]:
         with self.app.app_context():
-            deliver_pending(datetime.now(UTC))
+            deliver_pending(datetime.now(UTC), smtp_settings(self.app.config))
         return self.inbox.messages
 
     def bodies(self, part="plain") -> list[str]:

@@ -12,7 +12,7 @@ from meetings.attendance.change_mail import dispatch, dispatch_due
 from meetings.dates import to_local
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import deliver_pending
+from meetings.mail.sender import deliver_pending, smtp_settings
 from meetings.models import AuditEntry, Room, Session
 from meetings.registration import service as registration_service
 from meetings.registration.models import Registration
@@ -33,7 +33,7 @@ def world(app, client, smtp_server):
     change_agenda(client, world, "gov", "plenary")
     change_agenda(client, world, "le", "plenary")
     with app.app_context():
-        deliver_pending(datetime.now(UTC))  # the registration emails
+        deliver_pending(datetime.now(UTC), smtp_settings(app.config))  # the registration emails
     world["inbox"] = DeliveredInbox(app, smtp_server.inbox)  # read after a mail-worker pass
     world["inbox"].port = smtp_server.port
     world["inbox"].messages.clear()

@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import Batch, backoff, deliver_pending
+from meetings.mail.sender import Batch, backoff, deliver_pending, smtp_settings
 from meetings.mail.service import queue_message
 from tests.smtp import Inbox, free_port
 
@@ -29,7 +29,7 @@ def test_queued_messages_are_delivered_over_smtp(app, smtp_server):
     with app.app_context():
         queue_message("ada@example.org", "Héllo", "Plain ✓", "<p>Rich ✓</p>", now=NOW)
         db.session.commit()
-        assert deliver_pending(NOW) == Batch(sent=1)
+        assert deliver_pending(NOW, smtp_settings(app.config)) == Batch(sent=1)
         message = db.session.scalar(sa.select(OutboxMessage))
         assert (message.status, message.sent_at, message.attempts) == (OutboxStatus.SENT, NOW, 1)
     received = smtp_server.inbox.messages[0]
@@ -46,17 +46,18 @@ def test_an_smtp_outage_loses_nothing(app):
     with app.app_context():
         queue_message("ada@example.org", "Kept", "Still here", now=NOW)
         db.session.commit()
-        assert deliver_pending(NOW).retrying == 1
+        assert deliver_pending(NOW, smtp_settings(app.config)).retrying == 1
         message = db.session.scalar(sa.select(OutboxMessage))
         assert message.status == OutboxStatus.PENDING
         assert message.next_attempt_at == NOW + timedelta(seconds=30)
         assert "ConnectionRefusedError" in message.last_error
-        assert deliver_pending(NOW + timedelta(seconds=10)) == Batch()  # not due yet
+        settings = smtp_settings(app.config)
+        assert deliver_pending(NOW + timedelta(seconds=10), settings) == Batch()  # not due yet
         inbox = Inbox()
         server = Controller(inbox, hostname="127.0.0.1", port=port)
         server.start()
         try:
-            assert deliver_pending(NOW + timedelta(seconds=31)) == Batch(sent=1)
+            assert deliver_pending(NOW + timedelta(seconds=31), settings) == Batch(sent=1)
         finally:
             server.stop()
     assert [m["Subject"] for m in inbox.messages] == ["Kept"]
@@ -72,7 +73,7 @@ def test_rolled_back_transactions_send_nothing(app, smtp_server):
     with app.app_context():
         queue_message("ada@example.org", "Never", "Rolled back", now=NOW)
         db.session.rollback()
-        assert deliver_pending(NOW) == Batch()
+        assert deliver_pending(NOW, smtp_settings(app.config)) == Batch()
     assert smtp_server.inbox.messages == []
 
 
@@ -96,7 +97,7 @@ def test_a_delivered_message_keeps_no_body_and_so_no_live_link(app, smtp_server)
         queue_message("ada@example.org", "Reset", f"Open {link}", f"<a href='{link}'>x</a>",
                       now=NOW)
         db.session.commit()
-        deliver_pending(NOW)
+        deliver_pending(NOW, smtp_settings(app.config))
         message = db.session.scalar(sa.select(OutboxMessage))
         assert (message.status, message.subject, message.to_address) == (
             OutboxStatus.SENT, "Reset", "ada@example.org")

@@ -15,7 +15,7 @@ from flask import url_for
 from meetings.config import ConfigurationError, environment_config
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import deliver_pending
+from meetings.mail.sender import deliver_pending, smtp_settings
 from meetings.mail.service import retry_message
 from meetings.mail.worker import MailWorker
 from meetings.registration import configuration, service
@@ -93,7 +93,7 @@ def test_a_queued_manage_link_is_unreadable_and_the_delivered_one_works(app, cli
     queued = raw_rows(app, "outbox_message")
     assert "ada@example.org" in queued and "manage-registration" not in queued
     with app.app_context():
-        assert deliver_pending(datetime.now(UTC)).sent == 1
+        assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)).sent == 1
         message = db.session.scalar(sa.select(OutboxMessage))
         assert message.status == OutboxStatus.SENT and message.sent_at is not None
         assert message.subject and message.to_address == "ada@example.org"
@@ -110,12 +110,12 @@ def test_a_failed_then_retried_message_stays_sealed_and_drops_its_body(app, clie
     app.config.update(MAIL_PORT=free_port(), MAIL_MAX_ATTEMPTS=1)  # nothing listens there
     register(client, edition_ids)
     with app.app_context():
-        assert deliver_pending(datetime.now(UTC)).failed == 1
+        assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)).failed == 1
         failed = raw_rows(app, "outbox_message")
         app.config.update(MAIL_PORT=smtp.port)
         retry_message(db.session.scalar(sa.select(OutboxMessage)), datetime.now(UTC))
         db.session.commit()
-        assert deliver_pending(datetime.now(UTC)).sent == 1
+        assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)).sent == 1
         bodies = db.session.execute(sa.text("SELECT text_body, html_body FROM outbox_message"))
         assert bodies.all() == [("", "")]
     token = LINK.search(mailing.bodies[-1]).group(1)
@@ -134,7 +134,7 @@ def test_an_invitation_code_is_kept_only_in_the_mail(app, client, auth, mailing)
         edition_id = edition.id
     queued = raw_rows(app, "outbox_message") + raw_rows(app, "invitation")
     with app.app_context():
-        assert deliver_pending(datetime.now(UTC)).sent == 1
+        assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)).sent == 1
     code = mailing.bodies[-1].split("invitation code is ")[1].split(".")[0].strip()
     stored = raw_rows(app, "outbox_message") + raw_rows(app, "invitation")
     with app.test_request_context():
@@ -148,7 +148,7 @@ def test_the_mail_page_shows_no_body_of_a_failed_message(app, client, auth, mail
     app.config.update(MAIL_PORT=free_port(), MAIL_MAX_ATTEMPTS=1)
     register(client, edition_ids)
     with app.app_context():
-        deliver_pending(datetime.now(UTC))
+        deliver_pending(datetime.now(UTC), smtp_settings(app.config))
         body = db.session.scalar(sa.select(OutboxMessage.text_body))
     auth.create()
     auth.login()
@@ -162,7 +162,7 @@ def test_a_message_sealed_under_another_key_fails_naming_the_setting(app, client
     register(client, edition_ids)
     app.config["MAIL_BODY_KEY"] = "another-key-" + "z" * 32
     with app.app_context():
-        assert deliver_pending(datetime.now(UTC)).failed == 1
+        assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)).failed == 1
         message = db.session.scalar(sa.select(OutboxMessage))
         assert "MAIL_BODY_KEY" in message.last_error
     assert mailing.bodies == []

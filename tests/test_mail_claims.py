@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import Batch, claim_next, deliver_pending
+from meetings.mail.sender import Batch, claim_next, deliver_pending, smtp_settings
 from meetings.mail.service import queue_message
 from meetings.models import utcnow
 from tests.conftest import POSTGRES_URL
@@ -38,7 +38,7 @@ def test_a_claimed_message_is_skipped_by_another_sender(app, smtp_server):
 
         def other_sender():
             with app.app_context():
-                results.append(deliver_pending(now))
+                results.append(deliver_pending(now, smtp_settings(app.config)))
 
         thread = threading.Thread(target=other_sender)
         thread.start()

@@ -9,7 +9,7 @@ from aiosmtpd.controller import Controller
 from meetings import create_app
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import Batch, deliver_pending
+from meetings.mail.sender import Batch, deliver_pending, smtp_settings
 from meetings.mail.service import queue_message
 from meetings.models import AuditEntry
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
@@ -26,14 +26,15 @@ def failed_mail(app):
     with app.app_context():
         queue_message("ada@example.org", "Your link for 2027", "SECRET-LINK-BODY", now=NOW)
         for hour in range(3):
-            deliver_pending(NOW + timedelta(hours=hour))
+            deliver_pending(NOW + timedelta(hours=hour), smtp_settings(app.config))
         queue_message("bob@example.org", "Still trying", "Body", now=NOW)
         queue_message("cy@example.org", "Not yet tried", "Body", now=NOW + timedelta(days=1))
         db.session.add(OutboxMessage(to_address="done@example.org", subject="Done",
                                      text_body="Body", status=OutboxStatus.SENT, sent_at=NOW,
                                      created_at=NOW, next_attempt_at=NOW))
         db.session.commit()
-        deliver_pending(NOW + timedelta(hours=3))  # bob's first attempt; cy is not due
+        # bob's first attempt; cy is not due
+        deliver_pending(NOW + timedelta(hours=3), smtp_settings(app.config))
         ids = dict(db.session.execute(sa.select(OutboxMessage.to_address, OutboxMessage.id)).all())
     return {"port": port, "ids": ids}
 
@@ -70,7 +71,7 @@ def test_retry_sends_a_failed_message_again(app, client, admin, failed_mail):
     server.start()
     try:
         with app.app_context():
-            assert deliver_pending(datetime.now(UTC)).sent >= 1
+            assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)).sent >= 1
     finally:
         server.stop()
     assert "Your link for 2027" in [m["Subject"] for m in inbox.messages]
@@ -119,4 +120,4 @@ def test_retry_leaves_a_message_that_has_not_failed_alone(app, client, admin, fa
     client.post(f"/manage/mail/{message_id}/retry")
     with app.app_context():
         assert db.session.get(OutboxMessage, message_id).attempts == 1
-        assert deliver_pending(NOW + timedelta(hours=3)) == Batch()
+        assert deliver_pending(NOW + timedelta(hours=3), smtp_settings(app.config)) == Batch()

@@ -13,7 +13,7 @@ from aiosmtpd.controller import Controller
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import Batch, deliver_pending
+from meetings.mail.sender import Batch, deliver_pending, smtp_settings
 from meetings.mail.service import clean_header, queue_message
 from meetings.mail.worker import MailWorker
 from tests.factories import make_edition, open_registration, registration_category
@@ -95,7 +95,7 @@ def test_the_worker_gives_up_on_a_hung_server_within_its_timeout_and_retries_lat
         for n in range(3):
             queue_message(f"p{n}@example.org", f"Hello {n}", "Body", now=NOW)
         db.session.commit()
-        batch = deliver_pending(NOW)
+        batch = deliver_pending(NOW, smtp_settings(app.config))
     # One connection, one timeout for the whole batch: not one wait per message.
     assert len(silent_server.accepted) == 1
     assert (batch.retrying, batch.sent, batch.failed) == (1, 0, 0)
@@ -106,8 +106,9 @@ def test_the_worker_gives_up_on_a_hung_server_within_its_timeout_and_retries_lat
     assert [m.attempts for m in rest] == [0, 0]  # not charged for the server's silence
     use_server(app, smtp_server.port)
     with app.app_context():
-        assert deliver_pending(NOW + timedelta(seconds=10)) == Batch(sent=2)
-        assert deliver_pending(NOW + timedelta(seconds=31)) == Batch(sent=1)
+        settings = smtp_settings(app.config)
+        assert deliver_pending(NOW + timedelta(seconds=10), settings) == Batch(sent=2)
+        assert deliver_pending(NOW + timedelta(seconds=31), settings) == Batch(sent=1)
     assert sorted(m["Subject"] for m in smtp_server.inbox.messages) == [
         "Hello 0", "Hello 1", "Hello 2"]
 
@@ -121,7 +122,7 @@ def test_a_line_break_in_the_edition_title_neither_fails_the_request_nor_stops_m
     assert message.subject == ("Please confirm your registration for Global Meeting "
                                "Bcc: everyone@example.org")
     with app.app_context():
-        assert deliver_pending(datetime.now(UTC)) == Batch(sent=1)
+        assert deliver_pending(datetime.now(UTC), smtp_settings(app.config)) == Batch(sent=1)
     [received] = smtp_server.inbox.messages
     assert received["Bcc"] is None  # folded onto one logical line, no header of its own
     assert " ".join(received["Subject"].split()) == message.subject
@@ -180,7 +181,8 @@ def test_a_message_fails_after_the_most_attempts_and_stays_out_of_the_way(app):
     with app.app_context():
         queue_message("ada@example.org", "Doomed", "Body", now=NOW)
         db.session.commit()
-        results = [deliver_pending(NOW + timedelta(hours=hour)) for hour in range(4)]
+        settings = smtp_settings(app.config)
+        results = [deliver_pending(NOW + timedelta(hours=hour), settings) for hour in range(4)]
     assert [(b.retrying, b.failed) for b in results] == [(1, 0), (1, 0), (0, 1), (0, 0)]
     [message] = outbox(app)
     assert message.status == OutboxStatus.FAILED and message.attempts == 3

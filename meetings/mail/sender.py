@@ -17,7 +17,6 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import sqlalchemy as sa
-from flask import current_app
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
@@ -149,14 +148,15 @@ def due_messages(now: datetime, ids: list[int] | None = None, limit: int = 100) 
     return query.order_by(OutboxMessage.id).limit(limit)
 
 
-def deliver_pending(now: datetime, ids: list[int] | None = None, limit: int = 100,
-                    stopping: threading.Event | None = None) -> Batch:
+def deliver_pending(now: datetime, settings: dict, ids: list[int] | None = None,
+                    limit: int = 100, stopping: threading.Event | None = None) -> Batch:
     """Send due messages over one connection; never raises because of one message.
 
-    Messages are claimed CHUNK at a time and their outcomes committed together, which releases
-    the claims. `stopping` (the worker's shutdown flag) ends the batch after the current message.
+    `settings` are the caller's `smtp_settings(config)`; without a server each message is
+    printed to the terminal instead. Messages are claimed CHUNK at a time and their outcomes
+    committed together, which releases the claims. `stopping` (the worker's shutdown flag) ends
+    the batch after the current message.
     """
-    settings = smtp_settings(current_app.config)
     transport = Transport(settings) if settings["server"] else Terminal()
     batch, tried = Batch(), []
     try:

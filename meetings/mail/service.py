@@ -11,13 +11,14 @@ from datetime import datetime
 
 import sqlalchemy as sa
 import sqlalchemy.orm as so
-from flask import current_app, has_app_context
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 
 CHANNEL = "meetings_mail"
 PRINT_QUEUE = "meetings_mail_to_print"
+# The engine execution option saying the app has no MAIL_SERVER (set by mail/printing.py).
+PRINT_MAIL_OPTION = "meetings_prints_mail"
 
 
 def clean_header(text: str, length: int) -> str:
@@ -31,8 +32,9 @@ def clean_header(text: str, length: int) -> str:
 
 
 def prints_mail() -> bool:
-    """True when no SMTP server is configured: messages go to the terminal instead."""
-    return has_app_context() and not current_app.config.get("MAIL_SERVER")
+    """True when the app has no SMTP server: messages go to the terminal instead."""
+    engine = db.session.get_bind(OutboxMessage)
+    return bool(engine.get_execution_options().get(PRINT_MAIL_OPTION, False))
 
 
 def queue_message(to_address: str, subject: str, text_body: str, html_body: str = "", *,

@@ -23,7 +23,7 @@ from flask import Flask
 from meetings.extensions import db
 from meetings.mail.encryption import UnreadableBody
 from meetings.mail.models import OutboxMessage, OutboxStatus
-from meetings.mail.sender import Batch, deliver_pending
+from meetings.mail.sender import Batch, deliver_pending, smtp_settings
 from meetings.mail.service import CHANNEL
 from meetings.models import utcnow
 
@@ -79,7 +79,8 @@ class MailWorker:
     def deliver(self) -> Batch | None:
         """One pass; a database error is logged and tried again later (None)."""
         try:
-            batch = deliver_pending(utcnow(), limit=self.batch, stopping=self.stopping)
+            batch = deliver_pending(utcnow(), smtp_settings(self.app.config), limit=self.batch,
+                                    stopping=self.stopping)
             if batch.tried:
                 log.info("Mail: %s sent, %s to retry, %s failed", batch.sent, batch.retrying,
                          batch.failed)
