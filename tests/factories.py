@@ -28,6 +28,7 @@ from meetings.registration.models import (
     RegistrationStatus,
 )
 from meetings.registration.tokens import issue_token
+from meetings.web.retention import registration_retention_days
 
 # A fixed moment before the 2027 edition (28–29 March), for tests that pass `now` themselves.
 FIXED_NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -194,7 +195,7 @@ def agenda_world(app, format=EditionFormat.HYBRID, now=SUITE_START) -> dict:
         }
         le = approved_registration(edition, 1, "law_enforcement", now)
         gov = approved_registration(edition, 2, "government", now)
-        tokens = {"le": issue_token(le, now), "gov": issue_token(gov, now)}
+        tokens = {"le": manage_token(le, now), "gov": manage_token(gov, now)}
         db.session.commit()
         return {"edition": edition.id, "le": le.id, "gov": gov.id, "tokens": tokens,
                 **{name: s.id for name, s in sessions.items()}}
@@ -212,3 +213,8 @@ def change_agenda(client, world, who: str, session: str, action: str = "add"):
     """Post `action` (add or remove) for an agenda_world session on `who`'s manage page."""
     return client.post(f"/manage-registration/{world['tokens'][who]}/agenda/{world[session]}",
                        data={"action": action}, follow_redirects=True)
+
+
+def manage_token(registration: Registration, now: datetime) -> str:
+    """A manage-link token as the mails issue one: it ends with the configured retention."""
+    return issue_token(registration, now, retention_days=registration_retention_days())

@@ -11,12 +11,12 @@ from meetings.models import Edition, SessionType
 from meetings.registration import configuration, service
 from meetings.registration.models import QuestionKind, Registration, RegistrationEvent
 from meetings.registration.models import RegistrationStatus as S
-from meetings.registration.tokens import issue_token
 from tests.factories import (
     SUITE_START,
     agenda_world,
     choose_workshop,
     make_session,
+    manage_token,
     open_edition,
     registration_category,
     registration_form,
@@ -67,7 +67,7 @@ def test_waiting_list_position_in_the_mail_and_on_the_manage_page(app, client):
         third = sign_up(edition, 3, now=NOW)
         assert third.status == S.WAITLISTED
         assert "You are number 2 on the waiting list." in last_mail(third.id).text_body
-        token = issue_token(third, NOW)
+        token = manage_token(third, NOW)
         db.session.commit()
     page = client.get(f"/manage-registration/{token}").get_data(as_text=True)
     assert "You are number 2 on the waiting list." in page

@@ -17,7 +17,7 @@ from meetings.extensions import db
 from meetings.models import Edition
 from meetings.registration import privacy
 from meetings.registration.models import Registration
-from meetings.registration.tokens import issue_token
+from tests import factories
 from tests.checkin_world import DOOR_DAY, build_checkin_world
 from tests.factories import FIXED_NOW
 
@@ -47,7 +47,7 @@ def attended_world(app):
 
 def manage_token(app, registration_id: int) -> str:
     with app.app_context():
-        token = issue_token(db.session.get(Registration, registration_id), FIXED_NOW)
+        token = factories.manage_token(db.session.get(Registration, registration_id), FIXED_NOW)
         db.session.commit()
     return token
 

@@ -15,9 +15,8 @@ from meetings.checkin.service import Scan, record_scan
 from meetings.extensions import db
 from meetings.models import Edition
 from meetings.registration.models import Registration
-from meetings.registration.tokens import issue_token
 from tests.checkin_world import DOOR_DAY, build_checkin_world
-from tests.factories import FIXED_NOW
+from tests.factories import FIXED_NOW, manage_token
 
 KEY = service.reference_key("test")
 REFERENCE = "7-ABCD-EFGH-JKLM-NPQR"
@@ -139,7 +138,7 @@ def test_the_attendee_downloads_theirs_in_their_language(app, client, officer):
     with app.app_context():
         registration = db.session.get(Registration, officer)
         registration.language = "fr"
-        token = issue_token(registration, FIXED_NOW)
+        token = manage_token(registration, FIXED_NOW)
         db.session.commit()
     response = client.get(f"/manage-registration/{token}/certificate.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"

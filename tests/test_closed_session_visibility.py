@@ -29,7 +29,7 @@ from meetings.models import (
     Track,
     User,
 )
-from meetings.registration import service, tokens
+from meetings.registration import service
 from meetings.registration.models import RegistrationStatus
 from tests.factories import (
     make_edition,
@@ -38,6 +38,7 @@ from tests.factories import (
     make_track,
     make_user,
     make_venue,
+    manage_token,
     open_registration,
     registration_category,
 )
@@ -117,7 +118,7 @@ def build_world(app) -> World:
             track_slugs=[policy.slug, secret_track.slug],
             types=[member.value for member in SessionType],
             tokens={
-                name: {"/manage-registration/": tokens.issue_token(person, NOW),
+                name: {"/manage-registration/": manage_token(person, NOW),
                        "/feeds/": feed_tokens.feed_token(person, feed_key(), NOW)}
                 for name, person in (("attendee", attendee), ("officer", officer))})
         db.session.commit()

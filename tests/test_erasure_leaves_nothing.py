@@ -25,12 +25,12 @@ from meetings.registration.models import (
     RegistrationStatus,
 )
 from meetings.registration.notify import send_invitation_mail, send_registration_mail
-from meetings.registration.tokens import issue_token
 from meetings.secret_tokens import hash_token
 from tests.factories import (
     make_edition,
     make_session,
     make_venue,
+    manage_token,
     open_registration,
     registration_category,
 )
@@ -84,7 +84,7 @@ def everyone_everything(app, client, *, starts_on: date = date(2027, 3, 28),
         workshops.choose(registration, lab, now=now)
         change_mail.send_digest(registration, [], now=now)
         feed = feed_tokens.feed_token(registration, app.config["SECRET_KEY"].encode(), now)
-        manage = issue_token(registration, now)
+        manage = manage_token(registration, now)
         record(None, "registration.approve", f"Registration #{registration.id}: approve",
                edition=edition, now=now)
         record(None, "mail.retry", f"Email #1 to {PERSON['email']} queued again.", now=now)
@@ -184,7 +184,7 @@ def test_erasing_leaves_no_value_of_the_person_anywhere(app, client, where):
 def test_erasing_through_the_manage_page_deletes_the_registration(app, client):
     person = everyone_everything(app, client)
     with app.app_context():  # a link that works today (the built one is dated NOW)
-        token = issue_token(db.session.get(Registration, person["registration"]),
+        token = manage_token(db.session.get(Registration, person["registration"]),
                             datetime.now(UTC))
         db.session.commit()
     assert client.post(f"/manage-registration/{token}/erase").status_code == 200
@@ -224,7 +224,7 @@ def test_the_download_has_a_section_for_every_table_that_refers_to_a_registratio
 def test_the_download_is_readable_and_complete_without_any_token(app, client):
     person = everyone_everything(app, client)
     with app.app_context():
-        token = issue_token(db.session.get(Registration, person["registration"]),
+        token = manage_token(db.session.get(Registration, person["registration"]),
                             datetime.now(UTC))
         db.session.commit()
     response = client.get(f"/manage-registration/{token}/data.json")

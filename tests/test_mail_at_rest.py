@@ -197,7 +197,7 @@ def test_manage_links_end_when_the_editions_retention_ends(app):
             edition, service.Registrant(given_name="Ada", family_name="Lovelace",
                                         email="ada@example.org", country="FR"),
             category_id=registration_category(edition).id, consent=True, now=issued)
-        token = issue_token(registration, issued)
+        token = issue_token(registration, issued, retention_days=30)
         db.session.flush()
         end = datetime(2027, 4, 29, tzinfo=UTC)  # purge_after: ends_on + 30 + 1 days
         expiry = db.session.scalar(sa.select(sa.func.max(AccessToken.expires_at)))
@@ -216,7 +216,7 @@ def test_manage_links_last_their_lifetime_when_retention_is_longer(app):
             edition, service.Registrant(given_name="Ada", family_name="Lovelace",
                                         email="ada@example.org", country="FR"),
             category_id=registration_category(edition).id, consent=True, now=issued)
-        issue_token(registration, issued)
+        issue_token(registration, issued, retention_days=3650)
         db.session.flush()
         expiry = db.session.scalar(sa.select(sa.func.max(AccessToken.expires_at)))
         assert expiry == issued + TOKEN_LIFETIME

@@ -5,9 +5,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from meetings.extensions import db
-from meetings.registration import tokens
 from meetings.registration.models import Registration, RegistrationStatus
-from tests.factories import make_edition, open_registration, registration_category
+from tests.factories import make_edition, manage_token, open_registration, registration_category
 
 NOW = datetime.now(UTC)
 
@@ -21,7 +20,7 @@ def attendee(edition, given: str, *, listed: bool,
         organization=f"{given} Agency", country="NL", listed=listed, created_at=NOW)
     db.session.add(registration)
     db.session.flush()
-    return "/manage-registration/" + tokens.issue_token(registration, NOW)
+    return "/manage-registration/" + manage_token(registration, NOW)
 
 
 @pytest.fixture

@@ -19,11 +19,11 @@ from meetings.models import (
 )
 from meetings.registration import service
 from meetings.registration.models import Registration
-from meetings.registration.tokens import issue_token
 from tests.factories import (
     agenda_world,
     change_agenda,
     choose_workshop,
+    manage_token,
     person,
     registration_category,
 )
@@ -167,7 +167,7 @@ def test_feed_of_a_registration_that_is_not_approved_404(app, client, world):
         pending = service.register(db.session.get(Edition, world["edition"]), person(3),
                                    category_id=registration_category(db.session.get(
                                        Edition, world["edition"])).id, consent=True, now=NOW)
-        token = issue_token(pending, NOW)
+        token = manage_token(pending, NOW)
         db.session.commit()
     page = client.get(f"/manage-registration/{token}").get_data(as_text=True)
     assert "/feeds/" not in page and "Your agenda" not in page

@@ -6,9 +6,9 @@ import pytest
 
 from meetings.extensions import db
 from meetings.models import Edition, EditionStatus
-from meetings.registration import configuration, tokens
+from meetings.registration import configuration
 from meetings.registration.models import QuestionKind, Registration, RegistrationStatus
-from tests.factories import make_edition, open_registration, registration_category
+from tests.factories import make_edition, manage_token, open_registration, registration_category
 
 NOW = datetime.now(UTC)
 ENDS = date.today() + timedelta(days=60)
@@ -67,7 +67,7 @@ def test_linked_from_the_form_the_manage_page_and_edition_pages(app, client, edi
             family_name="Lovelace", created_at=NOW)
         db.session.add(registration)
         db.session.flush()
-        link = "/manage-registration/" + tokens.issue_token(registration, NOW)
+        link = "/manage-registration/" + manage_token(registration, NOW)
         db.session.commit()
     for url in ("/2027/register", link, "/2027/", "/2027/agenda"):
         assert 'href="/2027/privacy"' in client.get(url).get_data(as_text=True), url

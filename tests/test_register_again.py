@@ -6,10 +6,10 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.registration import service
 from meetings.registration.models import RegistrationStatus as S
-from meetings.registration.tokens import issue_token
 from tests.factories import (
     FIXED_NOW,
     SUITE_START,
+    manage_token,
     open_edition,
     person,
     registration_category,
@@ -63,7 +63,7 @@ def test_the_cancelled_page_offers_to_register_again(app, client):
         edition = open_edition(now=SUITE_START)  # open at the time the page is asked for
         registration = sign_up(edition, 1, now=SUITE_START)
         service.cancel(registration, now=SUITE_START)
-        token = issue_token(registration, SUITE_START)
+        token = manage_token(registration, SUITE_START)
         db.session.commit()
     page = client.get(f"/manage-registration/{token}").get_data(as_text=True)
     assert "Register again" in page and 'href="/2027/register"' in page

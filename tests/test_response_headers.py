@@ -84,10 +84,10 @@ def test_attendee_confirms_and_organizer_logs_in_over_https(app, https_app):
     assert browser.submit("/2027/register", registration_form(category_id)).status_code == 302
     with https_app.app_context():
         from meetings.registration.models import Registration
-        from meetings.registration.tokens import issue_token
+        from tests.factories import manage_token
 
         registration = db.session.scalar(sa.select(Registration))
-        token = issue_token(registration, SUITE_START)
+        token = manage_token(registration, SUITE_START)
         db.session.commit()
     manage = browser.get(f"/manage-registration/{token}")
     assert manage.headers["Cache-Control"] == "no-store"

@@ -27,7 +27,7 @@ from meetings.extensions import csrf, db
 from meetings.feeds import service as feeds_service
 from meetings.mail.models import OutboxMessage
 from meetings.models import SessionType, User
-from meetings.registration import configuration, service, tokens
+from meetings.registration import configuration, service
 from meetings.registration.models import (
     OrganizationKind,
     QuestionKind,
@@ -42,6 +42,7 @@ from tests.factories import (
     make_track,
     make_user,
     make_venue,
+    manage_token,
 )
 
 NOW = datetime.now(UTC)
@@ -119,7 +120,7 @@ def build_world(app) -> World:
             slug=edition.slug, track_slug=track.slug,
             tokens={
                 # The second attendee has never opened the page: no feed address yet.
-                "/manage-registration/": tokens.issue_token(registrations[1], NOW),
+                "/manage-registration/": manage_token(registrations[1], NOW),
                 "/feeds/organizer/": feeds_service.reset_feed_token(admin),
                 "/feeds/": feed_tokens.feed_token(approved, feed_key(), NOW),
                 "/invitation/": link_token(invitee, TokenPurpose.INVITATION),

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.registration.models import Registration
-from meetings.registration.tokens import issue_token
 from meetings.visas import service
 from meetings.visas.models import VisaRequest
 from tests.factories import (
@@ -17,6 +16,7 @@ from tests.factories import (
     approved_registration,
     make_edition,
     make_user,
+    manage_token,
     open_registration,
 )
 from tests.smtp import DeliveredInbox
@@ -63,7 +63,7 @@ def world(app, client, auth, smtp_server):
 
 def token_of(app, registration_id: int) -> str:
     with app.app_context():
-        token = issue_token(db.session.get(Registration, registration_id), NOW)
+        token = manage_token(db.session.get(Registration, registration_id), NOW)
         db.session.commit()
         return token
 

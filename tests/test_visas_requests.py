@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from meetings.extensions import db
 from meetings.models import AuditEntry, Edition
 from meetings.registration.models import Registration
-from meetings.registration.tokens import issue_token
 from meetings.visas import service
 from meetings.visas.models import VisaEvent, VisaRequest, VisaStatus
 from tests.factories import (
@@ -20,6 +19,7 @@ from tests.factories import (
     approved_registration,
     make_edition,
     make_user,
+    manage_token,
     open_registration,
 )
 
@@ -36,7 +36,7 @@ def world(app, auth):
         edition = make_edition(slug="visa", starts_on=NOW.date() + timedelta(days=60))
         open_registration(edition, now=NOW)
         registration = approved_registration(edition, 1, "government", NOW)
-        token = issue_token(registration, NOW)
+        token = manage_token(registration, NOW)
         service.save_settings(edition, enabled=True, requests_until=edition.ends_on)
         officer = make_user(email="officer@example.org", edition_ids=[edition.id])
         make_user(email="organizer2@example.org", edition_ids=[edition.id])

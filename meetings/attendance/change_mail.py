@@ -25,9 +25,8 @@ from meetings.i18n import gettext as _
 from meetings.ical import Labels, local_time_line
 from meetings.mail.service import queue_message
 from meetings.registration.models import Registration
-from meetings.registration.notify import manage_link
+from meetings.registration.notify import new_manage_link
 from meetings.registration.seats import begin_immediate
-from meetings.registration.tokens import issue_token
 
 
 def dispatch_due(now: datetime, window: timedelta) -> int:
@@ -73,7 +72,7 @@ def pending_overview(edition_id: int) -> tuple[list[ChangeSummary], dict[int, in
 def send_digest(registration: Registration, changes: list[ChangeSummary], *,
                 now: datetime) -> None:
     """Queue the digest for one attendee, in their language, with a fresh manage link."""
-    link = manage_link(issue_token(registration, now))
+    link = new_manage_link(registration, now)
     edition = registration.edition
     with force_locale(registration.language or "en"):
         subject = _("Agenda changes: %(e)s", e=edition.title)

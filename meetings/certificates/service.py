@@ -30,8 +30,7 @@ from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
 from meetings.models import LIMITED_SEAT_TYPES, Edition, Session
 from meetings.registration.models import Registration
-from meetings.registration.notify import manage_link
-from meetings.registration.tokens import issue_token
+from meetings.registration.notify import new_manage_link
 
 PURPOSE = b"meetings certificate reference v1"
 ATTENDING = (CheckKind.COLLECTION, CheckKind.ENTRY, CheckKind.SESSION)  # not a check-out
@@ -162,7 +161,7 @@ def send_link(registration: Registration, *, now: datetime) -> None:
 
     A link, not an attachment: the outbox keeps encrypted text bodies, not files.
     """
-    link = manage_link(issue_token(registration, now)) + "/certificate.pdf"
+    link = new_manage_link(registration, now) + "/certificate.pdf"
     edition = registration.edition.title
     with force_locale(mail_language(registration.language)):
         subject = _("Your certificate of attendance: %(e)s", e=edition)

@@ -10,6 +10,7 @@ from meetings.mail.service import queue_message
 from meetings.models import Edition
 from meetings.registration.models import Invitation, Registration
 from meetings.registration.tokens import issue_token
+from meetings.web.retention import registration_retention_days
 from meetings.web.site_url import site_url
 
 
@@ -17,6 +18,12 @@ def manage_link(token: str) -> str:
     """The absolute self-service URL for a token."""
     # Links must work from the CLI too, so the address is the configured one, not the request's.
     return f"{site_url()}/manage-registration/{token}"
+
+
+def new_manage_link(registration: Registration, now: datetime) -> str:
+    """A fresh manage link for a mail: a new token, ending with the edition's retention."""
+    return manage_link(issue_token(registration, now,
+                                   retention_days=registration_retention_days()))
 
 
 def message_lines(kind: str, edition: str, detail: str,
@@ -72,7 +79,7 @@ def send_registration_mail(registration: Registration, kind: str, *, now: dateti
     """Queue one email about a registration (kinds: see message_lines)."""
     if not registration.email:
         return
-    link = manage_link(issue_token(registration, now))
+    link = new_manage_link(registration, now)
     with force_locale(registration.language or "en"):
         subject, paragraphs = message_lines(kind, registration.edition.title, detail,
                                             position)

@@ -4,7 +4,7 @@ import secrets
 from datetime import UTC, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import abort, current_app
+from flask import abort
 from sqlalchemy.orm import joinedload
 
 from meetings.extensions import db
@@ -16,18 +16,22 @@ from meetings.secret_tokens import hash_token
 TOKEN_LIFETIME = timedelta(days=400)
 
 
-def issue_token(registration: Registration, now: datetime) -> str:
-    """Create a new manage link token (256 random bits); earlier links stay valid."""
+def issue_token(registration: Registration, now: datetime, *, retention_days: int) -> str:
+    """Create a new manage link token (256 random bits); earlier links stay valid.
+
+    It ends with the edition's retention (`retention_days` after the edition ends) at the latest.
+    """
     token = secrets.token_urlsafe(32)
+    expires_at = token_expiry(registration, now, retention_days)
     db.session.add(AccessToken(registration=registration, token_hash=hash_token(token),
-                               created_at=now, expires_at=token_expiry(registration, now)))
+                               created_at=now, expires_at=expires_at))
     return token
 
 
-def token_expiry(registration: Registration, now: datetime) -> datetime:
+def token_expiry(registration: Registration, now: datetime, retention_days: int) -> datetime:
     """TOKEN_LIFETIME from now, but never past the day the edition's data may be purged."""
     edition = registration.edition or db.session.get(Edition, registration.edition_id)
-    purge_day = purge_after(edition, current_app.config["REGISTRATION_RETENTION_DAYS"])
+    purge_day = purge_after(edition, retention_days)
     return min(now + TOKEN_LIFETIME, datetime.combine(purge_day, time(), tzinfo=UTC))
 
 

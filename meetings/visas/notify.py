@@ -9,8 +9,7 @@ from flask_babel import force_locale
 
 from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
-from meetings.registration.notify import manage_link
-from meetings.registration.tokens import issue_token
+from meetings.registration.notify import new_manage_link
 from meetings.visas.models import VisaRequest, VisaStatus
 
 
@@ -37,7 +36,7 @@ def send_decision_mail(request: VisaRequest, *, now: datetime) -> None:
     registration = request.registration
     if not registration.email or request.status not in (VisaStatus.ISSUED, VisaStatus.REFUSED):
         return
-    link = manage_link(issue_token(registration, now)) + "/visa"
+    link = new_manage_link(registration, now) + "/visa"
     with force_locale(registration.language or "en"):
         subject, paragraphs, label = decision_lines(request, registration.edition.title)
         context = {"name": registration.full_name, "paragraphs": paragraphs, "link": link,
