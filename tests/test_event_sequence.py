@@ -114,3 +114,28 @@ def test_a_session_edit_moves_its_own_sequence_once_per_change(app, client):
     again = events(client, "/2027/agenda.ics")
     assert after["Cancelled: In room B"]["sequence"] > before["In room B"]["sequence"]
     assert again == after
+
+
+def test_speaker_edit_moves_only_the_events_they_speak_in(app, client):
+    """A worker whose events are cached serializes again the sessions of an edited speaker."""
+    from meetings.agenda.catalog import update_speaker
+    from meetings.models import Speaker
+    from tests.factories import make_speaker
+
+    with app.app_context():
+        edition = make_edition(venue=make_venue())
+        speaker = make_speaker(edition, name="Ada Lovelace", organization="INTERPOL")
+        make_session(edition, "With Ada", speakers=[speaker])
+        make_session(edition, "Without Ada", starts_at=datetime(2027, 3, 28, 11, 0, tzinfo=UTC))
+        db.session.commit()
+        speaker_id = speaker.id
+    before = events(client, "/2027/agenda.ics")
+    assert "UNICRI" not in before["With Ada"]["description"]
+    with app.app_context():
+        update_speaker(db.session.get(Speaker, speaker_id), name="Ada Lovelace",
+                       organization="UNICRI", title="", country="FR", bio="", now=EDIT)
+        db.session.commit()
+    after = events(client, "/2027/agenda.ics")
+    assert "UNICRI" in after["With Ada"]["description"]
+    assert after["With Ada"]["sequence"] == before["With Ada"]["sequence"] + 1
+    assert after["Without Ada"] == before["Without Ada"]
