@@ -1,6 +1,8 @@
 """Engine set-up that SQLAlchemy leaves to the application, and the clean-up a purge needs."""
 
-from collections.abc import Iterable
+import weakref
+from collections.abc import Callable, Iterable
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
@@ -26,6 +28,43 @@ def enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+T = TypeVar("T")
+_read_engines: "weakref.WeakKeyDictionary[Engine, Engine]" = weakref.WeakKeyDictionary()
+
+
+def read_only(engine: Engine, read: Callable[[sa.Connection], T]) -> T:
+    """Run `read` on a connection without a transaction (no BEGIN or ROLLBACK to wait for), apart
+    from the request's session.
+
+    On PostgreSQL the connection comes from a second pool of autocommit connections that are not
+    pinged when checked out (a feed hit is one query: a ping would be a second round trip);
+    should the server have dropped the connection, the read runs once more on a fresh one.
+    """
+    if engine.dialect.name != "postgresql":
+        with engine.connect() as connection:
+            return read(connection.execution_options(isolation_level="AUTOCOMMIT"))
+    reads = read_engine(engine)
+    try:
+        with reads.connect() as connection:
+            return read(connection)
+    except sa.exc.DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+    with reads.connect() as connection:
+        return read(connection)
+
+
+def read_engine(engine: Engine) -> Engine:
+    """The autocommit engine beside `engine`, made once and disposed with it."""
+    reads = _read_engines.get(engine)
+    if reads is None:
+        reads = sa.create_engine(engine.url, isolation_level="AUTOCOMMIT",
+                                 pool_reset_on_return=None, pool_pre_ping=False)
+        _read_engines[engine] = reads
+        sa.event.listen(engine, "engine_disposed", lambda _engine: reads.dispose())
+    return reads
 
 
 def insert_on_conflict(model) -> postgresql.Insert | sqlite.Insert:

@@ -14,6 +14,7 @@ from lxml import etree
 from meetings import create_app, ical
 from meetings.agenda.catalog import delete_speaker, update_speaker
 from meetings.badges.keys import secret_of
+from meetings.database import read_engine
 from meetings.demo import load_demo
 from meetings.extensions import db
 from meetings.feeds import cache, events, service
@@ -32,6 +33,7 @@ from meetings.models import (
     Venue,
 )
 from meetings.visas.crypto import data_key
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_edition, make_session, make_speaker, make_track, make_venue
 from tests.shared import FRAB_SCHEMAS, icalcheck
 
@@ -313,14 +315,32 @@ def test_a_hit_is_one_query(app, client, agenda):
     statements = []
     with app.app_context():
         listener = statements_into(statements)
-        sa.event.listen(db.engine, "before_cursor_execute", listener)
+        engines = {db.engine, *([read_engine(db.engine)] if POSTGRES_URL else [])}
+        for engine in engines:
+            sa.event.listen(engine, "before_cursor_execute", listener)
         try:
             hit = client.get("/2027/agenda.ics")
             again = client.get("/2027/agenda.ics", headers={"If-None-Match": hit.headers["ETag"]})
         finally:
-            sa.event.remove(db.engine, "before_cursor_execute", listener)
+            for engine in engines:
+                sa.event.remove(engine, "before_cursor_execute", listener)
     assert (hit.status_code, again.status_code) == (200, 304)
     assert len(statements) == 2, statements
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="the unpinged pool of reads is PostgreSQL's")
+def test_a_hit_survives_a_connection_the_server_dropped(app, client, agenda):
+    """Reads are not pinged before use: a connection the server closed is replaced, once."""
+    first = client.get("/2027/agenda.ics")
+    with app.app_context():
+        reads = read_engine(db.engine)
+        with reads.connect() as connection:
+            backend = connection.scalar(sa.text("SELECT pg_backend_pid()"))
+        with db.engine.connect() as connection:
+            assert connection.scalar(sa.text("SELECT pg_terminate_backend(:pid)"),
+                                     {"pid": backend})
+    again = client.get("/2027/agenda.ics")
+    assert again.status_code == 200 and again.data == first.data
 
 
 @pytest.mark.parametrize("path", [*PUBLIC_FEEDS, "/2027/sessions/{public}.ics"])

@@ -10,14 +10,13 @@ import gzip
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from meetings.database import insert_on_conflict
+from meetings.database import insert_on_conflict, read_only
 from meetings.extensions import db
 from meetings.models import FeedCache
 
@@ -99,14 +98,6 @@ def forward(previous, etag: str, last_modified: datetime, now: datetime) -> date
     return max(now, floor + timedelta(seconds=1))
 
 
-@contextmanager
-def reading() -> Iterator[sa.Connection]:
-    """A connection for reads that need no transaction (no BEGIN and ROLLBACK to wait for),
-    apart from the request's session and returned to the pool at once."""
-    with db.engine.connect() as connection:
-        yield connection.execution_options(isolation_level="AUTOCOMMIT")
-
-
 def with_body(feed: Feed) -> Feed | None:
     """The feed with its bodies: from memory, else from the stored row (None if it is gone)."""
     if feed.body is not None:
@@ -115,11 +106,10 @@ def with_body(feed: Feed) -> Feed | None:
         bodies = _memory.get(feed.etag)
     if bodies is not None:
         return Feed(feed.key, feed.etag, feed.last_modified, feed.content_type, *bodies)
-    with reading() as connection:
-        row = connection.execute(
-            sa.select(FeedCache.etag, FeedCache.last_modified, FeedCache.content_type,
-                      FeedCache.body, FeedCache.gzip_body).where(FeedCache.key == feed.key)
-        ).first()
+    row = read_only(db.engine, lambda connection: connection.execute(
+        sa.select(FeedCache.etag, FeedCache.last_modified, FeedCache.content_type,
+                  FeedCache.body, FeedCache.gzip_body).where(FeedCache.key == feed.key)
+    ).first())
     if row is None:
         return None
     loaded = Feed(feed.key, row.etag, row.last_modified, row.content_type, row.body,

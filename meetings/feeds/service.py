@@ -31,6 +31,7 @@ from meetings.agenda.visibility import (
     track_is_public,
 )
 from meetings.countries import country_name
+from meetings.database import read_only
 from meetings.extensions import db
 from meetings.feeds import text
 from meetings.feeds.cache import (
@@ -38,7 +39,6 @@ from meetings.feeds.cache import (
     build_and_store,
     cached,
     current,
-    reading,
     stored_validators,
 )
 from meetings.feeds.events import session_events
@@ -171,8 +171,8 @@ def hit_statements() -> dict[str, sa.Select]:
 
 def find_feed(kind: str, **names) -> sa.Row | None:
     """The row `hit_statements` reads for this address; None if nothing public is there."""
-    with reading() as connection:
-        return connection.execute(hit_statements()[kind], names).first()
+    return read_only(db.engine, lambda connection: connection.execute(
+        hit_statements()[kind], names).first())
 
 
 def edition_version(revision: int | None, site: Site) -> str:
@@ -292,11 +292,13 @@ def edition_feed(key: str, edition: Edition, site: Site, content_type: str, buil
 
 def editions_feed(site: Site, now: datetime) -> Feed:
     """/editions.ics: one all-day event per published or archived edition."""
-    with reading() as connection:
-        rows = connection.execute(
+    def read(connection: sa.Connection) -> tuple[list, sa.Row | None]:
+        return (connection.execute(
             sa.select(Edition.id, Edition.revision, Edition.status, Edition.updated_at)
-            .where(Edition.status != EditionStatus.DRAFT)).all()
-        stored_row = connection.execute(stored_validators("editions")).first()
+            .where(Edition.status != EditionStatus.DRAFT)).all(),
+            connection.execute(stored_validators("editions")).first())
+
+    rows, stored_row = read_only(db.engine, read)
 
     def build() -> bytes:
         query = public_editions().options(so.joinedload(Edition.venue))
