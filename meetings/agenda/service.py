@@ -21,6 +21,7 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import (
+    LIMITED_SEAT_TYPES,
     Edition,
     Room,
     Session,
@@ -34,7 +35,6 @@ from meetings.models import (
 )
 
 LANGUAGES = ("en", "fr", "es", "ar", "zh", "ru")
-LIMITED_SEAT_TYPES = (SessionType.WORKSHOP, SessionType.SIDE_EVENT)
 
 
 @dataclass

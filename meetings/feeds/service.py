@@ -32,6 +32,7 @@ from meetings.agenda.visibility import (
 )
 from meetings.countries import country_name
 from meetings.database import read_only
+from meetings.editions.service import managed_editions, public_editions
 from meetings.extensions import db
 from meetings.feeds import text
 from meetings.feeds.cache import (
@@ -301,7 +302,7 @@ def editions_feed(site: Site, now: datetime) -> Feed:
     rows, stored_row = read_only(db.engine, read)
 
     def build() -> bytes:
-        query = public_editions().options(so.joinedload(Edition.venue))
+        query = oldest_first(public_editions()).options(so.joinedload(Edition.venue))
         events = [edition_event(edition, f"edition-{edition.id}@{site.domain}", site, now)
                   for edition in db.session.scalars(query)]
         return ical.calendar(text.editions_info(f"{site.url}/"), stamp_all(events, now))
@@ -323,7 +324,7 @@ def edition_event(edition: Edition, uid: str, site: Site, now: datetime) -> Rend
 
 def organizer_feed(user: User, site: Site, now: datetime) -> Feed:
     """/feeds/organizer/<token>.ics: every session of the editions the user organizes."""
-    editions = db.session.scalars(managed_editions(user).options(
+    editions = db.session.scalars(oldest_first(managed_editions(user)).options(
         so.joinedload(Edition.venue))).all()
 
     def build() -> bytes:
@@ -365,18 +366,9 @@ def digest_version(parts: list, site: Site) -> str:
     return hashlib.sha256((repr(parts) + site.fingerprint()).encode()).hexdigest()[:40]
 
 
-def public_editions() -> sa.Select:
-    """Published and archived editions, first to last."""
-    return (sa.select(Edition).where(Edition.status != EditionStatus.DRAFT)
-            .order_by(Edition.starts_on, Edition.id))
-
-
-def managed_editions(user: User) -> sa.Select:
-    """Every edition for an admin; the editions they are assigned to for an organizer."""
-    query = sa.select(Edition).order_by(Edition.starts_on, Edition.id)
-    if user.is_admin:
-        return query
-    return query.where(Edition.organizers.any(User.id == user.id))
+def oldest_first(editions: sa.Select) -> sa.Select:
+    """Editions in the order a calendar lists them: first to last."""
+    return editions.order_by(None).order_by(Edition.starts_on, Edition.id)
 
 
 def reset_feed_token(user: User) -> str:
