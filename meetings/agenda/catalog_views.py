@@ -43,14 +43,14 @@ def manage_tracks(edition_id: int):
             track = catalog.create_track(edition, name=form.name.data, colour=form.colour.data,
                                          slug=form.slug.data or "", now=now)
         if outcome.ok:
-            record_change("track.create", f"Created track “{track.name}”", edition, now)
+            audit_catalog("track.create", f"Created track “{track.name}”", edition, now)
             flash(_("Track added."), "success")
             return redirect(url_for("agenda.manage_tracks", edition_id=edition.id))
     tracks = db.session.scalars(catalog.tracks_for(edition)).all()
     return render_template("agenda/manage_tracks.html", edition=edition, tracks=tracks, form=form)
 
 
-def record_change(action: str, summary: str, edition, now) -> None:
+def audit_catalog(action: str, summary: str, edition, now) -> None:
     """Audit the change (the request commits it)."""
     record(current_user, action, summary, edition=edition, now=now)
 
@@ -66,7 +66,7 @@ def track_edit(track_id: int):
             catalog.update_track(track, name=form.name.data, colour=form.colour.data,
                                  slug=form.slug.data or "", now=now)
         if outcome.ok:
-            record_change("track.update", f"Updated track “{track.name}”", track.edition, now)
+            audit_catalog("track.update", f"Updated track “{track.name}”", track.edition, now)
             flash(_("Track saved."), "success")
             return redirect(url_for("agenda.manage_tracks", edition_id=track.edition_id))
     return render_template("agenda/track_edit.html", edition=track.edition, track=track,
@@ -89,7 +89,7 @@ def track_delete_confirmed(track_id: int):
     now = utcnow()
     name = track.name
     catalog.delete_track(track, now=now)
-    record_change("track.delete", f"Deleted track “{name}”", edition, now)
+    audit_catalog("track.delete", f"Deleted track “{name}”", edition, now)
     flash(_("Track deleted."), "success")
     return redirect(url_for("agenda.manage_tracks", edition_id=edition.id))
 
@@ -122,7 +122,7 @@ def speaker_create(edition_id: int):
         with domain_errors(form) as outcome:
             speaker = catalog.create_speaker(edition, now=now, **speaker_fields(form))
         if outcome.ok:
-            record_change("speaker.create", f"Created speaker “{speaker.name}”", edition, now)
+            audit_catalog("speaker.create", f"Created speaker “{speaker.name}”", edition, now)
             flash(_("Speaker added."), "success")
             return redirect(url_for("agenda.manage_speakers", edition_id=edition.id))
     return render_template("agenda/speaker_edit.html", edition=edition, speaker=None, form=form)
@@ -138,7 +138,7 @@ def speaker_edit(speaker_id: int):
         with domain_errors(form) as outcome:
             catalog.update_speaker(speaker, now=now, **speaker_fields(form))
         if outcome.ok:
-            record_change("speaker.update", f"Updated speaker “{speaker.name}”",
+            audit_catalog("speaker.update", f"Updated speaker “{speaker.name}”",
                           speaker.edition, now)
             flash(_("Speaker saved."), "success")
             return redirect(url_for("agenda.manage_speakers", edition_id=speaker.edition_id))
@@ -162,6 +162,6 @@ def speaker_delete_confirmed(speaker_id: int):
     now = utcnow()
     name = speaker.name
     catalog.delete_speaker(speaker, now=now)
-    record_change("speaker.delete", f"Deleted speaker “{name}”", edition, now)
+    audit_catalog("speaker.delete", f"Deleted speaker “{name}”", edition, now)
     flash(_("Speaker deleted."), "success")
     return redirect(url_for("agenda.manage_speakers", edition_id=edition.id))
