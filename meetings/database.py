@@ -67,6 +67,11 @@ def read_engine(engine: Engine) -> Engine:
     return reads
 
 
+def count_of(query: sa.Select) -> int:
+    """How many rows a select would return, counted by the database."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+
+
 def insert_on_conflict(model) -> postgresql.Insert | sqlite.Insert:
     """INSERT for the session's database that can say ON CONFLICT (PostgreSQL and SQLite)."""
     dialect = db.session.get_bind().dialect.name

@@ -1,6 +1,5 @@
 """Organizer pages for an edition's tracks and speakers."""
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
@@ -9,6 +8,7 @@ from meetings.agenda.blueprint import bp
 from meetings.agenda.forms import SpeakerForm, TrackForm
 from meetings.audit.service import record
 from meetings.countries import country_choices
+from meetings.database import count_of
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.models import Speaker, Track, utcnow
@@ -26,10 +26,6 @@ def managed_speaker_or_403(speaker_id: int) -> Speaker:
     speaker = db.get_or_404(Speaker, speaker_id)
     managed_edition_or_403(speaker.edition_id)
     return speaker
-
-
-def count_of(query: sa.Select) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
 @bp.route("/manage/editions/<int:edition_id>/tracks", methods=["GET", "POST"])

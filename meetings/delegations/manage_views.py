@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from meetings.audit.service import record
+from meetings.database import count_of
 from meetings.delegations import mails, reads, service
 from meetings.delegations.blueprint import bp
 from meetings.delegations.forms import (
@@ -38,7 +39,7 @@ def render_index(edition: Edition, *, delegation_form=None, rule_form=None, stat
     settings = configuration.settings_of(edition.id)
     delegations = db.session.scalars(configuration.delegations_of(edition.id)).all()
     rows = [(d, service.seat_use(d), service.focal_points_of(d.id),
-             service.count_of(service.awaiting_endorsement(d.id)))
+             count_of(service.awaiting_endorsement(d.id)))
             for d in delegations]
     rule_form = rule_form or RuleForm(formdata=None, rule=(
         settings.endorsement_rule.value if settings else EndorsementRule.NONE.value))

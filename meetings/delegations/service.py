@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 
 from meetings.accounts.service import normalize_email, user_by_email
+from meetings.database import count_of
 from meetings.delegations.models import FocalPoint
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
@@ -290,11 +291,6 @@ def awaiting_endorsement(delegation_id: int) -> sa.Select:
         Registration.endorsement == Endorsement.AWAITING,
         Registration.status.not_in(CLOSED))
         .order_by(Registration.created_at, Registration.id))
-
-
-def count_of(query: sa.Select) -> int:
-    """How many rows a select would return, counted by the database."""
-    return db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
 
 
 def seat_use(delegation: Delegation) -> dict[str, int | None]:

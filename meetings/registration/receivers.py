@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from meetings.database import count_of
 from meetings.dates import LocalTimeError, to_local, to_utc
 from meetings.editions import signals as edition_signals
 from meetings.extensions import db
@@ -30,8 +31,7 @@ def registrations_of(edition: Edition) -> sa.Select:
 
 @edition_signals.counting_contents.connect
 def count_registrations(edition: Edition) -> dict[str, int]:
-    return {"registrations": db.session.scalar(
-        sa.select(sa.func.count()).select_from(registrations_of(edition).subquery()))}
+    return {"registrations": count_of(registrations_of(edition))}
 
 
 def registrants_to_tell(edition: Edition) -> sa.Select:
@@ -44,8 +44,7 @@ def registrants_to_tell(edition: Edition) -> sa.Select:
 
 @edition_signals.counting_registrants.connect
 def count_registrants(edition: Edition) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(registrants_to_tell(edition).subquery()))
+    return count_of(registrants_to_tell(edition))
 
 
 @edition_signals.deleting.connect

@@ -10,6 +10,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 
+from meetings.config import SETTINGS_BY_NAME
 from meetings.database import LOCK_TIMEOUT_OPTION
 from meetings.errors import Busy, DomainError
 from meetings.extensions import db
@@ -29,7 +30,6 @@ from meetings.registration.models import (
     RegistrationStatus,
 )
 
-DEFAULT_LOCK_TIMEOUT_MS = 3000  # an engine made outside create_app
 BUSY_MESSAGE = _l("Many people are registering right now. Please try again in a moment; "
                   "nothing you entered is lost.")
 
@@ -61,8 +61,9 @@ def lock_edition(edition_id: int) -> RegistrationSettings:
              .execution_options(populate_existing=True))
     connection = db.session.connection()
     if connection.dialect.name == "postgresql":
-        settings = locked_with_timeout(query, connection.get_execution_options()
-                                       .get(LOCK_TIMEOUT_OPTION, DEFAULT_LOCK_TIMEOUT_MS))
+        timeout_ms = connection.get_execution_options().get(
+            LOCK_TIMEOUT_OPTION, SETTINGS_BY_NAME["LOCK_TIMEOUT_MS"].default)
+        settings = locked_with_timeout(query, timeout_ms)
     else:
         settings = db.session.scalar(query)
     if settings is None:
