@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
 PORT ?= 5000
+# make test runs the test files in this many processes (pytest-xdist; 0 for one process).
+TEST_WORKERS ?= 2
 
 .PHONY: install run test deploy-test lint bench clean translations
 
@@ -28,7 +30,7 @@ run: install
 	$(FLASK) run --host 127.0.0.1 --port $(PORT) --no-debugger --no-reload
 
 test: install
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q --numprocesses $(TEST_WORKERS) --dist loadfile
 
 # Needs nginx and Chromium; with TEST_DATABASE_URL (PostgreSQL) and root, also two app hosts in
 # network namespaces (ip, socat).

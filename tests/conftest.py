@@ -2,6 +2,8 @@
 
 The suite runs on SQLite (a new file per test). With TEST_DATABASE_URL set it runs on that
 PostgreSQL database instead: the schema is created once and every table is emptied after each test.
+`make test` runs the files in two processes (pytest-xdist); on PostgreSQL each process has its own
+database beside TEST_DATABASE_URL's (its name ending in the worker's: meetings_test_gw1).
 """
 
 import os
@@ -43,21 +45,39 @@ def pytest_report_header(config):
     return lines
 
 
+def worker_database(url: str) -> str:
+    """TEST_DATABASE_URL for this test process: under pytest-xdist, a database of the worker's
+    own on the same server (created when missing), so workers never empty each other's tables."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    server = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with server.connect() as connection:
+        exists = connection.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                   {"name": name})
+        if not exists:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    server.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def postgres_schema():
-    """Create the schema once per run on PostgreSQL (None on SQLite)."""
+    """Create the schema once per run on PostgreSQL (None on SQLite); yield its URL."""
     if not POSTGRES_URL:
         yield None
         return
-    app = create_app({"TESTING": True, "SECRET_KEY": "test",
-                      "SQLALCHEMY_DATABASE_URI": POSTGRES_URL})
+    url = worker_database(POSTGRES_URL)
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         db.drop_all()
         with db.engine.begin() as connection:
             connection.execute(sa.text("DROP TABLE IF EXISTS alembic_version"))
         db.create_all()
         db.engine.dispose()
-    yield POSTGRES_URL
+    yield url
 
 
 def build_test_config(database_uri: str, **overrides) -> dict:

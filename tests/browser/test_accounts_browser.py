@@ -73,6 +73,7 @@ def test_invited_organizer_sets_a_password_and_logs_in_with_totp(app, page, live
     secret = page.locator("#totp-secret").inner_text()
     page.get_by_label("Code").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Confirm").click()
+    page.locator("#recovery-codes code").first.wait_for()  # the next page, not the one left
     codes = page.locator("#recovery-codes code").all_inner_texts()
     assert len(codes) == 10
     page.get_by_role("button", name="Log out").click()

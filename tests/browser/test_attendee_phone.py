@@ -6,6 +6,7 @@ scrolls sideways at 320 px (nor the organizer's view of the registration), and e
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from playwright.sync_api import expect
 
 from meetings.extensions import db
 from meetings.models import SessionType
@@ -84,7 +85,7 @@ def test_register_on_a_phone_from_the_home_page_to_a_workshop_seat(
     assert category.evaluate("s => s.options[s.selectedIndex].text") == "— choose —"
     # The single-choice question is a group named by its legend; each radio has its own label.
     group = page.get_by_role("group", name="Which day do you attend?")
-    assert group.get_by_role("radio").count() == 2
+    expect(group.get_by_role("radio")).to_have_count(2)
     passed()
 
     page.get_by_label("Given name").fill("Margaret")
@@ -108,17 +109,17 @@ def test_register_on_a_phone_from_the_home_page_to_a_workshop_seat(
     assert "Please confirm" in inbox.messages[-1]["Subject"]
     page.goto(live_url + manage_link(inbox))
     page.get_by_role("button", name="Confirm my registration").click()
-    assert page.locator("#status").inner_text() == "Approved"
-    assert "See the agenda" in page.locator("#meeting").inner_text()
+    expect(page.locator("#status")).to_have_text("Approved", use_inner_text=True)
+    expect(page.locator("#meeting")).to_contain_text("See the agenda", use_inner_text=True)
     page.get_by_role("button", name="Choose Digital forensics lab").click()
-    assert "You have a seat in “Digital forensics lab”" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("You have a seat in “Digital forensics lab”")
     agenda = page.locator("#agenda ~ .table-scroll").first.inner_text()
     assert "Digital forensics lab" in agenda
     manage_url = page.url.split("#")[0]
     passed()
 
     page.goto(f"{live_url}/2027/sessions/{meeting['workshop']}")
-    assert page.locator("#seats").inner_text() == "11 of 12 left"
+    expect(page.locator("#seats")).to_have_text("11 of 12 left", use_inner_text=True)
     page.get_by_role("heading", name="Choose this workshop").wait_for()
     passed()
 
@@ -126,7 +127,7 @@ def test_register_on_a_phone_from_the_home_page_to_a_workshop_seat(
     page.get_by_role("link", name="Cancel my registration").click()
     passed()
     page.get_by_role("button", name="Yes, cancel my registration").click()
-    assert page.locator("#status").inner_text() == "Cancelled"
+    expect(page.locator("#status")).to_have_text("Cancelled", use_inner_text=True)
     page.get_by_role("link", name="Register again").wait_for()
     passed()
 

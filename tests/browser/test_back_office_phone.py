@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from meetings.extensions import db
 from meetings.models import SessionType
@@ -71,7 +72,7 @@ def test_the_registrations_table_keeps_status_on_screen_at_375(phone, live_url, 
     log_in(phone, live_url)
     phone.goto(back_office_pages(live_url, back_office)[0])
     status_cells = phone.locator("table.stacked tbody td[data-label='Status']")
-    assert status_cells.count() == 3
+    expect(status_cells).to_have_count(3)
     for index in range(3):
         box = status_cells.nth(index).bounding_box()
         assert box["x"] >= 0 and box["x"] + box["width"] <= 375

@@ -123,7 +123,7 @@ def test_camera_reads_a_badge_once_and_stops(app, live_url, camera_page):
                            " && window.fakeDetector.calls >= 3")
     assert fake(page, "formats") == ["qr_code"]
     assert tracks(page, 0) == ["video:live"]
-    assert page.locator("#log li").count() == 0  # nothing seen, nothing scanned
+    expect(page.locator("#log li")).to_have_count(0)  # nothing seen, nothing scanned
 
     # A badge in front of the camera: verified, answered, uploaded, and the camera stops.
     hold(page, "officer")
@@ -145,7 +145,7 @@ def test_camera_reads_a_badge_once_and_stops(app, live_url, camera_page):
     expect(video).to_be_visible()
     page.wait_for_function("(calls) => window.fakeDetector.served === 4"
                            " && window.fakeDetector.calls >= calls + 5", arg=calls)
-    assert page.locator("#log li").count() == 1
+    expect(page.locator("#log li")).to_have_count(1)
     assert answer(page) == ("ADMITTED", "Given1 Family1", "valid")
     assert check_ins(app) == [admitted]
     assert tracks(page, 1) == ["video:live"]

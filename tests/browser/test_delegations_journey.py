@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from flask import request
+from playwright.sync_api import expect
 
 from meetings.badges.models import Badge
 from meetings.extensions import db
@@ -117,7 +118,7 @@ def set_up_delegation(page, live_url, edition_id: int) -> int:
     flash(page, "Delegation added.")
     card = page.locator("section.card", has=page.get_by_role("heading", name=ORG))
     delegation_id = int(card.get_attribute("id").removeprefix("delegation-"))
-    assert "0 of 4 seats held" in card.inner_text()
+    expect(card).to_contain_text("0 of 4 seats held", use_inner_text=True)
     card.get_by_label("Focal point's name").fill(FOCAL[0])
     card.get_by_label("Focal point's email").fill(FOCAL[1])
     card.get_by_role("button", name=f"Invite focal point {ORG}").click()
@@ -133,7 +134,7 @@ def wrong_account_is_refused(browser, live_url, accept_path: str) -> None:
     answer = other.goto(live_url + accept_path)
     assert answer.status == 403
     assert "This invitation was sent to another address" in other.get_by_role("alert").inner_text()
-    assert other.get_by_role("button", name=re.compile("Accept")).count() == 0
+    expect(other.get_by_role("button", name=re.compile("Accept"))).to_have_count(0)
     other.context.close()
 
 
@@ -141,7 +142,7 @@ def focal_point_accepts(app, browser, live_url, accept_path: str, delegation_id:
     """From the invitation link, not signed in: a password link, a password, sign in, accept."""
     focal = new_page(browser)
     focal.goto(live_url + accept_path)
-    assert "a•••@police.example" in focal.locator("main").inner_text()
+    expect(focal.locator("main")).to_contain_text("a•••@police.example", use_inner_text=True)
     focal.get_by_role("button", name="Email me a link to choose a password").click()
     flash(focal, "a link to choose a password is on its way")
     assert "/invitation/" not in focal.content()
@@ -185,7 +186,7 @@ def confirm(page, manage_url: str) -> None:
     page.goto(manage_url)
     page.get_by_role("button", name="Confirm my registration").click()
     # Members of a delegation wait for the secretariat when the edition approves in stages.
-    assert page.locator("#status").inner_text() == "Waiting for approval (seat held)"
+    expect(page.locator("#status")).to_have_text("Waiting for approval (seat held)")
 
 
 def nominate(focal, name: str, email: str) -> None:
@@ -269,10 +270,10 @@ def test_focal_point_nominates_endorses_and_substitutes_a_delegate(
     assert "None." in focal.locator("h2#nominations + p").inner_text()  # both nominations used
     self_name = f"{SELF[0]} {SELF[1]}"
     waiting = focal.get_by_role("region", name="Waiting for your endorsement")
-    assert waiting.get_by_role("rowheader", name=self_name).count() == 1
+    expect(waiting.get_by_role("rowheader", name=self_name)).to_have_count(1)
     waiting.get_by_role("button", name=f"Endorse {self_name}").click()
     flash(focal, "Endorsed: the organizers can now decide on this registration.")
-    assert "Nobody is waiting for your endorsement." in focal.locator("main").inner_text()
+    expect(focal.locator("main")).to_contain_text("Nobody is waiting for your endorsement.")
     assert delegate_row(focal, self_name).locator("td").nth(1).inner_text() == "endorsed"
 
     delegates = [FIRST[0], SECOND[0], self_name]

@@ -5,6 +5,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
@@ -99,8 +100,8 @@ def add_sessions(page, live_url, edition_id: int, day: date) -> list[tuple[str, 
     fill_session(page, "Panel on facial recognition", at(day, 11, 30), at(day, 12, 30),
                  "Workshop Room")
     grid = page.locator(".agenda-manage-grid")
-    assert "Opening keynote" in grid.inner_text()
-    assert "Panel on facial recognition" in grid.inner_text()
+    expect(grid).to_contain_text("Opening keynote", use_inner_text=True)
+    expect(grid).to_contain_text("Panel on facial recognition", use_inner_text=True)
     return [("Opening keynote", at(day, 9)), ("Panel on facial recognition", at(day, 11, 30)),
             ("Closing plenary", at(second_day, 14))]
 
@@ -138,7 +139,7 @@ def test_organizer_builds_and_publishes_an_edition_visitor_reads_agenda(page, li
     starts = cards.locator(".when time:first-of-type")
     assert starts.all_inner_texts() == [f"{start:%H:%M}" for _, start in sessions]
     assert anonymous.locator(".when .tz").first.inner_text() == "+08"
-    assert "Singapore" in anonymous.locator(".tz-note").inner_text()
+    expect(anonymous.locator(".tz-note")).to_contain_text("Singapore", use_inner_text=True)
 
     anonymous.get_by_role("button", name="Show times in my time zone").click()
     anonymous.get_by_role("status").filter(has_text=VISITOR_ZONE).wait_for()

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 from flask import request
+from playwright.sync_api import expect
 
 from meetings.extensions import db
 from meetings.models import Edition, SessionType
@@ -92,12 +93,12 @@ def test_register_confirm_choose_cancel_and_approve_from_waiting_list(
     page.goto(live_url + manage_link(inbox))
     assert "Waiting for email confirmation" in page.locator("#status").inner_text()
     page.get_by_role("button", name="Confirm my registration").click()
-    assert page.locator("#status").inner_text() == "Approved"
+    expect(page.locator("#status")).to_have_text("Approved", use_inner_text=True)
     manage_url = page.url
 
     waiting_id = add_waitlisted_person(app, registration_site["edition_id"])
     page.get_by_role("button", name="Choose Digital forensics lab").click()
-    assert "You have a seat in “Digital forensics lab”" in page.locator(".flashes").inner_text()
+    expect(page.locator(".flashes")).to_contain_text("You have a seat in “Digital forensics lab”")
     assert "1 of 12 taken" in page.content()
 
     for width in (1280, 375):
@@ -109,7 +110,7 @@ def test_register_confirm_choose_cancel_and_approve_from_waiting_list(
 
     page.get_by_role("link", name="Cancel my registration").click()
     page.get_by_role("button", name="Yes, cancel my registration").click()
-    assert page.locator("#status").inner_text() == "Cancelled"
+    expect(page.locator("#status")).to_have_text("Cancelled", use_inner_text=True)
 
     page.goto(f"{live_url}/login")
     page.get_by_label("Email", exact=True).fill(ADMIN_EMAIL)
@@ -120,7 +121,7 @@ def test_register_confirm_choose_cancel_and_approve_from_waiting_list(
     page.get_by_role("link", name="Wanda Wait").click()
     page.get_by_label("Message to the registrant (optional)").fill("A seat is free: welcome!")
     page.get_by_role("button", name="Approve").click()
-    assert page.locator("#status").inner_text() == "Approved"
+    expect(page.locator("#status")).to_have_text("Approved", use_inner_text=True)
     assert "A seat is free: welcome!" in inbox.bodies("plain")[-1]
     with app.app_context():
         assert db.session.scalar(sa.select(Registration.status).where(
