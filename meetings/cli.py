@@ -157,6 +157,7 @@ def clear_due_sensitive_data() -> None:
 
     from meetings.audit.service import record
     from meetings.database import vacuum_full
+    from meetings.mail.models import OutboxMessage
     from meetings.models import utcnow
     from meetings.registration.models import Registration
     from meetings.registration.retention import clear_due
@@ -170,11 +171,33 @@ def clear_due_sensitive_data() -> None:
                "after it ended).", edition=edition, now=now)
         click.echo(f"Cleared the sensitive data of {count} registration(s) of {edition.slug}.")
     visas = purge_due_visa_requests(now)
+    mails = forget_delivered_mail(now)
     db.session.commit()
-    if done or visas:
-        vacuum_full(db.engine, [Registration.__table__, *visa_tables()])  # no readable old rows
+    tables = ([Registration.__table__] if done else []) + (visa_tables() if visas else []) + (
+        [OutboxMessage.__table__] if mails else [])
+    if tables:
+        vacuum_full(db.engine, tables)  # no readable old rows
     else:
         click.echo("No sensitive data was due for deletion.")
+
+
+def forget_delivered_mail(now) -> int:
+    """Delete delivered mail about no registration after REGISTRATION_RETENTION_DAYS; report it."""
+    from datetime import timedelta
+
+    from flask import current_app
+
+    from meetings.audit.service import record
+    from meetings.mail.service import forget_delivered
+
+    days = current_app.config["REGISTRATION_RETENTION_DAYS"]
+    count = forget_delivered(sent_before=now - timedelta(days=days))
+    if count:
+        record(None, "mail.purge", f"Deleted {count} delivered emails about no registration, "
+               f"sent more than {days} days ago.", now=now)
+        click.echo(f"Deleted {count} delivered email(s) about no registration "
+                   f"(sent more than {days} days ago).")
+    return count
 
 
 def purge_due_visa_requests(now) -> list:
@@ -220,7 +243,7 @@ def purge(edition: str | None, due: bool) -> None:
     from meetings.audit.service import record
     from meetings.database import vacuum_full
     from meetings.models import Edition, utcnow
-    from meetings.registration.privacy import personal_tables, purge_edition
+    from meetings.registration.privacy import purge_edition
 
     found = db.session.scalar(sa.select(Edition).where(Edition.slug == edition))
     if found is None:
@@ -228,11 +251,12 @@ def purge(edition: str | None, due: bool) -> None:
     now = utcnow()
     days = current_app.config["REGISTRATION_RETENTION_DAYS"]
     try:
-        count = purge_edition(found, retention_days=days, now=now)
+        purged = purge_edition(found, retention_days=days, now=now)
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
+    count = purged.registrations
     record(None, "registration.purge", f"Anonymized {count} registrations of {found.slug}.",
            edition=found, now=now)
     db.session.commit()
-    vacuum_full(db.engine, personal_tables())  # PostgreSQL: no readable copies of deleted rows
+    vacuum_full(db.engine, purged.tables)  # PostgreSQL: no readable copies of deleted rows
     click.echo(f"Anonymized {count} registration(s) of {found.slug}.")

@@ -13,12 +13,17 @@ import sqlalchemy as sa
 
 from meetings.attendance import agenda_choices, change_mail, feed_tokens, workshops
 from meetings.audit.service import record
+from meetings.delegations import mails as delegation_mails
+from meetings.delegations import service as delegations
 from meetings.extensions import db
+from meetings.mail.models import OutboxMessage, OutboxStatus
+from meetings.mail.service import queue_message
 from meetings.models import FeedCache, SessionAccess, SessionType
 from meetings.registration import configuration, personal_data, privacy, service
 from meetings.registration.erased_counts import ErasedRegistrationCount
 from meetings.registration.models import (
     Invitation,
+    OrganizationKind,
     QuestionKind,
     Registration,
     RegistrationMode,
@@ -206,6 +211,52 @@ def test_purge_of_a_past_edition_keeps_only_anonymous_counts(app, client, runner
             ("IS", "approved", date(2024, 12, 1), 1)]
         assert db.session.scalar(sa.select(sa.func.count(Invitation.id))) == 0
     check_nothing_left(app, where, person["values"], vacuumed=True)
+
+
+FOCAL_POINT = {"email": "focal.canary@example.org", "name": "Canaria Focalpointsworth"}
+
+
+@pytest.mark.parametrize("where", WHERE)
+def test_the_purges_leave_nothing_of_a_past_editions_focal_point(app, runner, where):
+    """A focal point's name and address go with the edition's purge; the mails sent to them
+    (about no registration) with the daily `purge --due`, once the registration retention has
+    passed since they were sent."""
+    with app.app_context():
+        edition = make_edition(slug="e2025", starts_on=date(2025, 1, 10))
+        open_registration(edition, now=PAST_NOW)
+        delegation = delegations.add_delegation(edition, name="Canary Police Service",
+                                                kind=OrganizationKind.POLICE, country="KE",
+                                                quota=None)
+        focal_point, token = delegations.invite_focal_point(delegation, now=PAST_NOW,
+                                                            **FOCAL_POINT)
+        delegation_mails.focal_point_invitation(focal_point, token, now=PAST_NOW)
+        db.session.commit()
+    purged = runner.invoke(args=["meetings", "purge", "e2025"])
+    due = runner.invoke(args=["meetings", "purge", "--due"])
+    assert purged.exit_code == 0 and due.exit_code == 0, purged.output + due.output
+    assert "Deleted 1 delivered email(s)" in due.output
+    check_nothing_left(app, where, [*FOCAL_POINT.values(), token, hash_token(token)],
+                       vacuumed=True)
+
+
+def test_the_mail_log_keeps_recent_and_undelivered_messages(app, runner):
+    """`purge --due` forgets delivered mail about no registration after the retention only."""
+    now = datetime.now(UTC)
+    with app.app_context():
+        days = app.config["REGISTRATION_RETENTION_DAYS"]
+        for address, age, status in (("old@example.org", days + 1, OutboxStatus.SENT),
+                                     ("failed@example.org", days + 1, OutboxStatus.FAILED),
+                                     ("recent@example.org", days - 1, OutboxStatus.SENT),
+                                     ("waiting@example.org", days + 1, OutboxStatus.PENDING)):
+            at = now - timedelta(days=age)
+            message = queue_message(address, "Subject", "Body", now=at)
+            message.status, message.last_attempt_at = status, at
+        db.session.commit()
+    result = runner.invoke(args=["meetings", "purge", "--due"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        left = db.session.scalars(sa.select(OutboxMessage.to_address)).all()
+    assert sorted(left) == ["recent@example.org", "waiting@example.org"]
 
 
 def test_the_download_has_a_section_for_every_table_that_refers_to_a_registration(app, client):

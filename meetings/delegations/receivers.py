@@ -1,7 +1,12 @@
 """Delegations' answers to registration's signals (connected when the package is imported)."""
 
+import sqlalchemy as sa
+
+from meetings.delegations.models import FocalPoint
+from meetings.extensions import db
+from meetings.models import Edition
 from meetings.registration import signals
-from meetings.registration.models import Registration
+from meetings.registration.models import Delegation, Registration
 
 
 @signals.manage_page.connect
@@ -11,3 +16,12 @@ def manage_page_part(registration: Registration, *, token: str) -> dict:
     if registration.delegation is None:
         return {}
     return {"page_sections": ["delegations/_manage_section.html"]}
+
+
+@signals.purging.connect
+def forget_focal_points(edition: Edition) -> list[sa.Table]:
+    """The edition's purge takes its focal points' names and addresses (their accounts, which
+    other editions may use, stay; the mails sent to them go with `purge --due`)."""
+    delegations = sa.select(Delegation.id).where(Delegation.edition_id == edition.id)
+    db.session.execute(sa.delete(FocalPoint).where(FocalPoint.delegation_id.in_(delegations)))
+    return [FocalPoint.__table__]

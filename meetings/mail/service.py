@@ -132,6 +132,17 @@ def erase_messages_about(registration_ids: sa.Select) -> int:
     return result.rowcount or 0
 
 
+def forget_delivered(*, sent_before: datetime) -> int:
+    """Delete the messages about no registration that were delivered or given up on before
+    `sent_before` (their recipient and subject name a person; a registration's own messages go
+    with it). Messages still waiting to go out are kept."""
+    result = db.session.execute(db.delete(OutboxMessage).where(
+        OutboxMessage.registration_id.is_(None),
+        OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.FAILED)),
+        sa.func.coalesce(OutboxMessage.last_attempt_at, OutboxMessage.created_at) < sent_before))
+    return result.rowcount or 0
+
+
 def erase_invitation_messages(invitations: sa.Select) -> int:
     """Delete the invitation emails of the invitations this query selects (address, created_at).
 

@@ -1,6 +1,7 @@
 """Personal data: erasure on request, purge after the retention period, the participant list."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
@@ -77,8 +78,14 @@ def erase(registration: Registration, *, now: datetime) -> None:
     notify_promoted(promote_waiting(settings, now), now)
 
 
-def purge_edition(edition: Edition, *, retention_days: int, now: datetime) -> int:
-    """Erase every registration of a past edition (anonymous counts remain); returns how many."""
+class Purged(NamedTuple):
+    registrations: int
+    tables: list[sa.Table]  # to rewrite after the commit (VACUUM FULL), so nothing stays readable
+
+
+def purge_edition(edition: Edition, *, retention_days: int, now: datetime) -> Purged:
+    """Erase every registration of a past edition (anonymous counts remain) and what features
+    above keep about its people."""
     if now.date() < purge_after(edition, retention_days):
         raise DomainError(_l("This edition's retention period runs until %(day)s.",
                              day=purge_after(edition, retention_days).isoformat()))
@@ -87,8 +94,9 @@ def purge_edition(edition: Edition, *, retention_days: int, now: datetime) -> in
     for registration in registrations:
         anonymize(registration)
     forget_invitations(sa.select(Invitation).where(Invitation.edition_id == edition.id))
+    tables = [table for _, changed in signals.purging.send(edition) for table in changed]
     db.session.flush()
-    return len(registrations)
+    return Purged(len(registrations), [*personal_tables(), *tables])
 
 
 def personal_tables() -> list[sa.Table]:

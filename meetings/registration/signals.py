@@ -16,6 +16,11 @@ leaving = registration_signals.signal("registration-leaving")
 # hangs off it.
 erasing = registration_signals.signal("registration-erasing")
 
+# sender: the Edition. Its registrations are being purged after the retention period: drop the
+# personal data kept about its people apart from any registration (delegations' focal points).
+# Receivers return the tables they deleted from, which the purge rewrites (VACUUM FULL).
+purging = registration_signals.signal("edition-purging")
+
 # sender: the Registration; keyword `token`. The self-service page is being drawn: receivers
 # return a dict of extra template context (reads only).
 manage_page = registration_signals.signal("registration-manage-page")
