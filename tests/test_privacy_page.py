@@ -39,6 +39,9 @@ def test_the_page_says_who_what_who_sees_and_how_long(app, client, edition_id):
     assert ("erased 90 days after the meeting ends (from "
             f"{(ENDS + timedelta(days=91)).isoformat()})") in page
     assert "only the recipient, subject and times are kept" in page
+    assert ("focal point: your name and email address are erased with the registrations (from "
+            f"{(ENDS + timedelta(days=91)).isoformat()}); the emails we sent you, 90 days after "
+            "they were sent") in page
     assert "stored only as a fingerprint (a hash), valid for 400 days" in page
     assert "“Allergies”: asked by the organizers for this meeting. Treated as sensitive" in page
     assert "“Favourite topic”: asked by the organizers for this meeting.</li>" in page
