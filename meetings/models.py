@@ -319,7 +319,24 @@ class Speaker(db.Model):
     )
 
 
-class Session(db.Model):
+class SessionFacts:
+    """What a session says of itself from its status, access and times: the model and the views
+    of it that pages and feeds read (agenda/visibility.py's SessionView) answer alike."""
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.access == SessionAccess.CLOSED
+
+    @property
+    def duration_minutes(self) -> int:
+        return int((self.ends_at - self.starts_at).total_seconds() // 60)
+
+
+class Session(SessionFacts, db.Model):
     id: so.Mapped[int] = so.mapped_column(primary_key=True)
     edition_id: so.Mapped[int] = so.mapped_column(
         sa.ForeignKey("edition.id", ondelete="CASCADE"), index=True
@@ -371,17 +388,6 @@ class Session(db.Model):
         sa.Index("ix_session_edition_starts", "edition_id", "starts_at"),
     )
 
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == SessionStatus.CANCELLED
-
-    @property
-    def is_closed(self) -> bool:
-        return self.access == SessionAccess.CLOSED
-
-    @property
-    def duration_minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
     def overlaps(self, other: "Session") -> bool:
         return self.starts_at < other.ends_at and other.starts_at < self.ends_at

@@ -16,7 +16,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from meetings.models import Session, SessionAccess, SessionStatus, SessionType, Track
+from meetings.models import (
+    Session,
+    SessionAccess,
+    SessionFacts,
+    SessionStatus,
+    SessionType,
+    Track,
+)
 
 CLOSED_SESSION = "Closed session"
 
@@ -58,7 +65,7 @@ def public_fields(access, viewer: Viewer, fields: dict, closed_title: str = CLOS
 
 
 @dataclass(frozen=True)
-class SessionView:
+class SessionView(SessionFacts):
     """A session as one viewer may see it; reads like the Session the exporters and pages use."""
 
     id: int
@@ -83,18 +90,6 @@ class SessionView:
     chatham_house: bool
     speaker_links: tuple
     online_url: str
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self.status == SessionStatus.CANCELLED
-
-    @property
-    def is_closed(self) -> bool:
-        return self.access == SessionAccess.CLOSED
-
-    @property
-    def duration_minutes(self) -> int:
-        return int((self.ends_at - self.starts_at).total_seconds() // 60)
 
 
 SHOWN = ("title", "description", "description_text", "type", "track", "language", "capacity",
