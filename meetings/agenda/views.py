@@ -5,10 +5,7 @@ The /manage pages of the agenda live in manage_views.py and catalog_views.py on 
 
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-import sqlalchemy.orm as so
 from flask import abort, render_template, request
-from flask_login import current_user
 
 from meetings.agenda import reads, signals
 from meetings.agenda.blueprint import bp
@@ -16,7 +13,8 @@ from meetings.agenda.forms import ACCESS_LABELS, LANGUAGE_LABELS, ROLE_LABELS, T
 from meetings.agenda.visibility import PUBLIC, public_tracks, public_view, withholds
 from meetings.extensions import db
 from meetings.i18n import gettext as _
-from meetings.models import Edition, Session, SessionType, Track
+from meetings.models import Session, SessionType, Track
+from meetings.web.access import visible_edition_or_404
 
 TYPE_VALUES = {member.value for member in SessionType}
 
@@ -53,18 +51,6 @@ def agenda_labels() -> dict:
             "chatham": _("Chatham House Rule"),
         },
     }
-
-
-def visible_edition_or_404(slug: str) -> Edition:
-    """A published or archived edition; drafts only for the organizers who manage them."""
-    edition = db.session.scalar(sa.select(Edition).where(Edition.slug == slug)
-                                .options(so.joinedload(Edition.venue)))
-    if edition is None:
-        abort(404)
-    if not edition.is_public and not (current_user.is_authenticated
-                                      and current_user.can_manage(edition)):
-        abort(404)
-    return edition
 
 
 def chosen_filters(tracks: list[Track]) -> tuple[Track | None, SessionType | None]:
