@@ -77,6 +77,7 @@ def test_register_on_a_phone_from_the_home_page_to_a_workshop_seat(
     page.goto(live_url + "/")
     passed()
     page.get_by_role("link", name="Global Meeting on AI for Law Enforcement 2027").first.click()
+    page.wait_for_url("**/2027/")  # measured on the edition's page, not during the navigation
     passed()
     page.locator(".edition-nav").get_by_role("link", name="Register").click()
     page.get_by_role("heading", name="Before you register").wait_for()
@@ -125,6 +126,7 @@ def test_register_on_a_phone_from_the_home_page_to_a_workshop_seat(
 
     page.goto(manage_url)
     page.get_by_role("link", name="Cancel my registration").click()
+    page.wait_for_url("**/cancel")
     passed()
     page.get_by_role("button", name="Yes, cancel my registration").click()
     expect(page.locator("#status")).to_have_text("Cancelled", use_inner_text=True)
