@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "meetings"
 # where a pair is listed in SIDEWAYS.
 LAYERS = [
     {"extensions", "config", "database", "errors", "models", "i18n", "dates", "countries",
-     "markup", "secret_tokens", "ical", "frab", "web", "translations"},
+     "markup", "secret_tokens", "ical", "frab", "web", "translations", "mail_site"},
     {"audit"},
     {"mail"},
     {"editions"},
