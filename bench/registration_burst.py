@@ -55,6 +55,7 @@ from meetings.registration.models import (  # noqa: E402
     RegistrationMode,
     RegistrationStatus,
 )
+from meetings.web.site_url import mail_site  # noqa: E402
 
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/meetings_registration_bench"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -135,7 +136,7 @@ def prepare_database(url: str, capacity: int) -> dict:
         configuration.update_settings(edition, opens_at=now - timedelta(hours=1),
                               closes_at=now + timedelta(days=7), capacity=capacity,
                               mode=RegistrationMode.OPEN, auto_promote=True,
-                              privacy_notice="Bench.", now=now)
+                              privacy_notice="Bench.", now=now, site=mail_site())
         category_id = db.session.scalar(sa.text(
             "SELECT id FROM registration_category WHERE code = 'government'"))
         build_synthetic_edition(AGENDA_SESSIONS, now)  # the public agenda probed meanwhile

@@ -57,6 +57,7 @@ def demo(if_empty: bool) -> None:
     from meetings.demo import DEMO_ADMIN_PASSWORD, create_demo_admin, load_demo
     from meetings.models import Edition, utcnow
     from meetings.visas.crypto import data_key
+    from meetings.web.site_url import mail_site
 
     if if_empty and db.session.scalar(sa.select(Edition.id).limit(1)) is not None:
         click.echo("The database already has data; demo data not loaded.")
@@ -67,7 +68,7 @@ def demo(if_empty: bool) -> None:
     try:
         editions = load_demo(now, badge_secret=secret_of(current_app.config),
                              visa_key=data_key(current_app.config),
-                             demo_accounts=admin is not None)
+                             demo_accounts=admin is not None, site=mail_site())
     except DomainError as error:
         raise click.ClickException(str(error.message)) from error
     record(None, "demo.load", f"Loaded {len(editions)} demo editions.", now=now)
@@ -90,9 +91,10 @@ def queue_digests(now) -> int:
     from flask import current_app
 
     from meetings.attendance.change_mail import dispatch_due
+    from meetings.web.site_url import mail_site
 
     window = timedelta(minutes=current_app.config["AGENDA_CHANGE_DIGEST_MINUTES"])
-    digests = dispatch_due(now, window)
+    digests = dispatch_due(now, window, site=mail_site())
     db.session.commit()
     return digests
 

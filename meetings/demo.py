@@ -15,6 +15,7 @@ from meetings.dates import to_utc
 from meetings.delegations.demo import add_demo_delegations
 from meetings.errors import DomainError
 from meetings.extensions import db
+from meetings.mail_site import MailSite
 from meetings.models import (
     Edition,
     EditionFormat,
@@ -228,13 +229,13 @@ DESCRIPTIONS = {
 
 
 def load_demo(now: datetime, *, badge_secret: str, visa_key: bytes | None,
-              demo_accounts: bool = False) -> list[Edition]:
+              site: MailSite, demo_accounts: bool = False) -> list[Edition]:
     """Add the demo editions, venues, tracks, speakers and sessions (flushes, never commits).
 
     Demo badges are signed with `badge_secret` and demo passports sealed under `visa_key` (none
-    are added without one). With `demo_accounts` (only on a database that had no account) a demo
-    focal point gets an account with the demo password; otherwise its invitation stays
-    unaccepted."""
+    are added without one); `site` is for any mail opening registration would queue. With
+    `demo_accounts` (only on a database that had no account) a demo focal point gets an account
+    with the demo password; otherwise its invitation stays unaccepted."""
     start = upcoming_start(now)
     upcoming_slug = str(start.year)
     past_slugs = {row[1] for row in PAST_EDITIONS}
@@ -250,7 +251,7 @@ def load_demo(now: datetime, *, badge_secret: str, visa_key: bytes | None,
     upcoming = load_upcoming_edition(upcoming_slug, start, venues["world-forum"], now)
     editions.append(upcoming)
     db.session.flush()
-    open_registration(upcoming, now)
+    open_registration(upcoming, now, site=site)
     add_demo_badges(upcoming, secret=badge_secret, now=now)
     add_demo_checkins(upcoming, now=now)
     add_demo_delegations(upcoming, password=DEMO_ADMIN_PASSWORD if demo_accounts else None,
@@ -259,7 +260,7 @@ def load_demo(now: datetime, *, badge_secret: str, visa_key: bytes | None,
     return editions
 
 
-def open_registration(edition: Edition, now: datetime) -> None:
+def open_registration(edition: Edition, now: datetime, *, site: MailSite) -> None:
     """Registration for the upcoming edition: open since yesterday, closing the day before it."""
     registration_setup.set_up(edition, now=now)
     closes = to_utc(datetime.combine(edition.starts_on - timedelta(days=1), time(18, 0)),
@@ -267,7 +268,7 @@ def open_registration(edition: Edition, now: datetime) -> None:
     registration_setup.update_settings(
         edition, opens_at=now - timedelta(days=1), closes_at=closes, capacity=300,
         mode=RegistrationMode.APPROVAL, auto_promote=True,
-        privacy_notice=DEMO_PRIVACY_NOTICE, now=now)
+        privacy_notice=DEMO_PRIVACY_NOTICE, now=now, site=site)
 
 
 DEMO_PRIVACY_NOTICE = (

@@ -14,6 +14,7 @@ from meetings.models import SessionAccess, SessionType
 from meetings.registration import service as registration_service
 from tests.factories import (
     FIXED_NOW,
+    MAIL_SITE,
     approved_registration,
     make_edition,
     make_session,
@@ -57,7 +58,7 @@ def build_checkin_world(app) -> CheckinWorld:
         _pdf, issued = badges.print_badges(edition, secret=secret, now=FIXED_NOW)
         codes = {b.registration_id: badges.code_of(b, secret=secret, now=FIXED_NOW)
                  for b in issued}
-        registration_service.cancel(cancelled, now=FIXED_NOW)
+        registration_service.cancel(cancelled, now=FIXED_NOW, site=MAIL_SITE)
         other = make_edition(slug="2028", ordinal=6, venue=venue)
         open_registration(other, now=FIXED_NOW)
         stranger = approved_registration(other, 9, "government", FIXED_NOW)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from meetings.attendance import workshops
 from meetings.extensions import db
+from meetings.mail_site import MailSite
 from meetings.models import (
     Edition,
     EditionFormat,
@@ -28,7 +29,11 @@ from meetings.registration.models import (
     RegistrationStatus,
 )
 from meetings.registration.tokens import issue_token
-from meetings.web.retention import registration_retention_days
+from meetings.web.site_url import mail_site
+
+# The site mails link to when a test calls a service itself: conftest's SITE_URL and the
+# default REGISTRATION_RETENTION_DAYS, so links and expiries are those the app's views make.
+MAIL_SITE = MailSite("http://localhost", 180)
 
 # A fixed moment before the 2027 edition (28–29 March), for tests that pass `now` themselves.
 FIXED_NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -113,7 +118,7 @@ def open_registration(edition: Edition, *, now: datetime, capacity: int | None =
     configuration.update_settings(edition, opens_at=now - timedelta(days=1),
                           closes_at=now + timedelta(days=30), capacity=capacity, mode=mode,
                           auto_promote=auto_promote, privacy_notice="We keep your data safe.",
-                          now=now)
+                          now=now, site=MAIL_SITE)
 
 
 def registration_category(edition: Edition, code: str = "government") -> RegistrationCategory:
@@ -142,9 +147,9 @@ def sign_up(edition, n=1, code="government", now=FIXED_NOW, verify=True,
     """Register person `n` in category `code` through the service; verified unless told not."""
     registration = service.register(edition, person(n, **fields),
                                     category_id=registration_category(edition, code).id,
-                                    consent=True, now=now)
+                                    consent=True, now=now, site=MAIL_SITE)
     if verify:
-        service.verify(registration, now=now)
+        service.verify(registration, now=now, site=MAIL_SITE)
     return registration
 
 
@@ -153,7 +158,7 @@ def approved_registration(edition, n: int, code: str, now: datetime) -> Registra
     registration = sign_up(edition, n, code, now=now)
     if code == "law_enforcement":  # always needs an organizer's approval
         assert registration.status == RegistrationStatus.PENDING
-        service.approve(registration, None, now=now)
+        service.approve(registration, None, now=now, site=MAIL_SITE)
     assert registration.status == RegistrationStatus.APPROVED
     return registration
 
@@ -217,4 +222,4 @@ def change_agenda(client, world, who: str, session: str, action: str = "add"):
 
 def manage_token(registration: Registration, now: datetime) -> str:
     """A manage-link token as the mails issue one: it ends with the configured retention."""
-    return issue_token(registration, now, retention_days=registration_retention_days())
+    return issue_token(registration, now, retention_days=mail_site().retention_days)

@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "meetings"
 # where a pair is listed in SIDEWAYS.
 LAYERS = [
     {"extensions", "config", "database", "errors", "models", "i18n", "dates", "countries",
-     "markup", "secret_tokens", "ical", "frab", "web", "translations"},
+     "markup", "secret_tokens", "ical", "frab", "web", "translations", "mail_site"},
     {"audit"},
     {"mail"},
     {"editions"},
@@ -115,3 +115,21 @@ def test_only_one_function_reads_the_site_url_from_the_configuration():
         if "SITE_URL" in constants:
             readers.add(path.relative_to(PACKAGE.parent).as_posix())
     assert readers == SITE_URL_READERS
+
+
+# The modules that read the site's address and retention from the configuration. Only the edge
+# (views, the CLI, the app factory and meetings.web itself) imports them; everything below takes
+# a MailSite (or the address) as a parameter.
+CONFIG_AT_THE_EDGE = {"meetings.web.site_url", "meetings.web.retention"}
+
+
+def is_edge(module: str) -> bool:
+    last = module.rsplit(".", 1)[-1]
+    return (last.endswith("views") or last in ("cli", "commands") or module == "meetings"
+            or module.startswith("meetings.web."))
+
+
+def test_only_the_edge_imports_the_site_configuration():
+    wrong = [f"{importer} -> {imported}" for importer, imported in edges(import_graph())
+             if imported in CONFIG_AT_THE_EDGE and not is_edge(importer)]
+    assert wrong == []

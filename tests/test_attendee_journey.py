@@ -12,6 +12,7 @@ from meetings.registration import configuration, service
 from meetings.registration.models import QuestionKind, Registration, RegistrationEvent
 from meetings.registration.models import RegistrationStatus as S
 from tests.factories import (
+    MAIL_SITE,
     SUITE_START,
     agenda_world,
     choose_workshop,
@@ -78,7 +79,7 @@ def test_promotion_says_the_seat_is_theirs_and_how_to_give_it_up(app):
         edition = open_edition(capacity=1, now=NOW)
         first = sign_up(edition, 1, now=NOW)
         waiting = sign_up(edition, 2, now=NOW)
-        service.cancel(first, now=NOW)
+        service.cancel(first, now=NOW, site=MAIL_SITE)
         assert waiting.status == S.APPROVED
         mail = last_mail(waiting.id)
         assert mail.subject.startswith("A seat is yours")

@@ -21,6 +21,7 @@ from meetings.registration import privacy
 from meetings.registration import service as registration_service
 from tests.factories import (
     FIXED_NOW,
+    MAIL_SITE,
     approved_registration,
     make_edition,
     make_session,
@@ -156,11 +157,11 @@ def test_cancel_reject_and_erase_revoke_the_badge(app, printed, leave):
             edition, c, now=FIXED_NOW).payload.registration_id == person.id)
         serial = service.check(edition, code, now=FIXED_NOW).payload.serial
         if leave == "cancel":
-            registration_service.cancel(person, now=FIXED_NOW)
+            registration_service.cancel(person, now=FIXED_NOW, site=MAIL_SITE)
         elif leave == "reject":
-            registration_service.reject(person, None, now=FIXED_NOW)
+            registration_service.reject(person, None, now=FIXED_NOW, site=MAIL_SITE)
         else:
-            privacy.erase(person, now=FIXED_NOW)
+            privacy.erase(person, now=FIXED_NOW, site=MAIL_SITE)
         db.session.commit()
         assert service.check(edition, code, now=FIXED_NOW).reason is Reason.REVOKED
         reason = db.session.scalar(sa.select(RevokedBadge.reason).where(

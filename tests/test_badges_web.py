@@ -15,7 +15,13 @@ from meetings.models import Edition
 from meetings.registration import personal_data, privacy
 from meetings.registration import service as registration_service
 from meetings.registration.models import Registration
-from tests.factories import FIXED_NOW, approved_registration, make_edition, open_registration
+from tests.factories import (
+    FIXED_NOW,
+    MAIL_SITE,
+    approved_registration,
+    make_edition,
+    open_registration,
+)
 
 
 @pytest.fixture
@@ -57,7 +63,7 @@ def test_revoked_json_lists_cancelled_and_reprinted_serials(app, client, world):
     with app.app_context():
         first, second = (db.session.get(Registration, n) for n in world["people"][:2])
         serials = [service.active_badge(r.id).serial for r in (first, second)]
-        registration_service.cancel(first, now=FIXED_NOW)
+        registration_service.cancel(first, now=FIXED_NOW, site=MAIL_SITE)
         service.reprint(second, reason="misspelt", secret=secret_of(app.config), now=FIXED_NOW)
         db.session.commit()
     data = client.get(f"/{world['slug']}/checkin/revoked.json").get_json()
@@ -146,7 +152,7 @@ def test_the_latin_name_is_kept_and_exported_and_goes_with_erasure(app, client, 
         registration = db.session.get(Registration, person)
         sections = {s.name: s.entries for s in personal_data.sections(registration)}
         assert sections["badges"][0]["latin_name"] == "Mohammed Al-Otaibi"
-        privacy.erase(registration, now=FIXED_NOW)
+        privacy.erase(registration, now=FIXED_NOW, site=MAIL_SITE)
         db.session.commit()
         assert db.session.scalars(sa.select(Badge.latin_name)).all() == []
 

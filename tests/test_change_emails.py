@@ -16,7 +16,7 @@ from meetings.mail.sender import deliver_pending, smtp_settings
 from meetings.models import AuditEntry, Room, Session
 from meetings.registration import service as registration_service
 from meetings.registration.models import Registration
-from tests.factories import agenda_world, change_agenda, choose_workshop
+from tests.factories import MAIL_SITE, agenda_world, change_agenda, choose_workshop
 from tests.smtp import DeliveredInbox, free_port
 
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -152,9 +152,10 @@ def test_a_change_undone_before_dispatch_is_not_mailed(app, client, admin, world
 
 def test_only_approved_attendees_are_mailed(app, world):
     with app.app_context():
-        registration_service.cancel(db.session.get(Registration, world["le"]), now=LATER)
+        registration_service.cancel(db.session.get(Registration, world["le"]), now=LATER,
+                                    site=MAIL_SITE)
         edit(world["plenary"], hours=1)
-        assert dispatch(world["edition"], now=LATER) == 1
+        assert dispatch(world["edition"], now=LATER, site=MAIL_SITE) == 1
         db.session.commit()
         assert db.session.scalars(sa.select(OutboxMessage.to_address).where(
             OutboxMessage.subject.startswith("Agenda changes"))).all() == ["p2@example.org"]
@@ -166,8 +167,8 @@ def test_an_smtp_outage_loses_no_digest(app, runner, world):
     with app.app_context():
         edit(world["plenary"], hours=1, now=edited_at)
         window = timedelta(minutes=15)
-        assert dispatch_due(edited_at + timedelta(minutes=14), window) == 0
-        assert dispatch_due(edited_at + timedelta(minutes=15), window) == 2
+        assert dispatch_due(edited_at + timedelta(minutes=14), window, site=MAIL_SITE) == 0
+        assert dispatch_due(edited_at + timedelta(minutes=15), window, site=MAIL_SITE) == 2
         db.session.commit()
     assert "Sent 0 message(s)" in runner.invoke(args=["meetings", "send-mail"]).output
     with app.app_context():

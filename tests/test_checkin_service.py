@@ -15,6 +15,7 @@ from meetings.models import Edition
 from meetings.registration import privacy
 from meetings.registration.models import Registration
 from tests.checkin_world import DOOR_DAY, build_checkin_world
+from tests.factories import MAIL_SITE
 
 NONCES = count(1)
 
@@ -161,7 +162,7 @@ def test_counts_per_room_and_day(app, world):
 def test_erasure_deletes_the_persons_check_ins(app, world):
     with app.app_context():
         record(world, scan(world, world.officer), scan(world, world.official))
-        privacy.erase(db.session.get(Registration, world.officer), now=DOOR_DAY)
+        privacy.erase(db.session.get(Registration, world.officer), now=DOOR_DAY, site=MAIL_SITE)
         db.session.commit()
         left = db.session.scalars(sa.select(CheckIn.registration_id)).all()
         assert left == [world.official]

@@ -32,6 +32,7 @@ from meetings.models import (
 from meetings.registration import service
 from meetings.registration.models import RegistrationStatus
 from tests.factories import (
+    MAIL_SITE,
     make_edition,
     make_session,
     make_speaker,
@@ -78,9 +79,9 @@ def register(edition, code: str, n: int, admin: User):
                                 email=f"p{n}@example.org", organization="Police",
                                 country="NL")
     registration = service.register(edition, person, category_id=registration_category(
-        edition, code).id, consent=True, now=NOW)
-    service.verify(registration, now=NOW)
-    service.approve(registration, admin, now=NOW)
+        edition, code).id, consent=True, now=NOW, site=MAIL_SITE)
+    service.verify(registration, now=NOW, site=MAIL_SITE)
+    service.approve(registration, admin, now=NOW, site=MAIL_SITE)
     assert registration.status == RegistrationStatus.APPROVED
     return registration
 

@@ -13,6 +13,7 @@ from meetings.registration.chart import bars_svg, cumulative_chart_svg
 from meetings.registration.models import Registration
 from tests.factories import (
     FIXED_NOW,
+    MAIL_SITE,
     choose_workshop,
     make_session,
     open_edition,
@@ -55,7 +56,7 @@ def test_categories_count_every_status_against_the_quota_erased_included(app):
         for n in (1, 2, 3):
             sign_up(edition, n, country="KE")
         erased = sign_up(edition, 4, country="JP")
-        privacy.erase(erased, now=FIXED_NOW)
+        privacy.erase(erased, now=FIXED_NOW, site=MAIL_SITE)
         lines = {line.name: line for line in reports.category_status_lines(edition.id)}
         government = lines["Government"]
         assert government.by_status == {"approved": 2, "waitlisted": 1, "cancelled": 1}

@@ -34,6 +34,7 @@ from meetings.registration.personal_data import personal_data
 from tests.conftest import POSTGRES_URL
 from tests.factories import (
     FIXED_NOW,
+    MAIL_SITE,
     SUITE_START,
     make_user,
     open_edition,
@@ -64,9 +65,10 @@ def claim(edition, delegation, n, code="government", verify=True, now=FIXED_NOW
           ) -> Registration:
     registration = service.register(edition, person(n), consent=True, now=now,
                                     category_id=registration_category(edition, code).id,
-                                    delegation_id=delegation.id if delegation else None)
+                                    delegation_id=delegation.id if delegation else None,
+                                    site=MAIL_SITE)
     if verify:
-        service.verify(registration, now=now)
+        service.verify(registration, now=now, site=MAIL_SITE)
     return registration
 
 
@@ -86,7 +88,7 @@ def test_a_delegation_quota_waitlists_whoever_comes_beyond_it(app):
         assert [r.status for r in people] == [S.APPROVED, S.APPROVED, S.WAITLISTED,
                                               S.WAITLISTED]
         assert others.status == S.APPROVED  # the quota is the delegation's, not the edition's
-        service.cancel(people[0], now=FIXED_NOW)
+        service.cancel(people[0], now=FIXED_NOW, site=MAIL_SITE)
         assert people[2].status == S.APPROVED  # the freed delegation seat went to the next
         assert people[3].status == S.WAITLISTED
 
@@ -101,14 +103,14 @@ def test_the_secretariat_waits_for_the_focal_point_when_the_edition_asks(app):
         claimed = claim(edition, kenya, 1)
         assert claimed.status == S.PENDING and claimed.endorsement == Endorsement.AWAITING
         with pytest.raises(DomainError, match="Waiting for endorsement"):
-            service.approve(claimed, organizer, now=FIXED_NOW)
+            service.approve(claimed, organizer, now=FIXED_NOW, site=MAIL_SITE)
         with pytest.raises(NotAllowed):  # not (yet) a focal point of this delegation
             delegations.endorse(kenya, focal, claimed.id, now=FIXED_NOW)
         point, _token = delegations.invite_focal_point(kenya, email="focal@example.org",
                                                        name="Focal", now=FIXED_NOW)
         delegations.accept(point, focal, now=FIXED_NOW)
         delegations.endorse(kenya, focal, claimed.id, now=FIXED_NOW)
-        service.approve(claimed, organizer, now=FIXED_NOW)
+        service.approve(claimed, organizer, now=FIXED_NOW, site=MAIL_SITE)
         assert claimed.status == S.APPROVED
         notes = [(e.actor, e.note) for e in claimed.history]
         assert ("focal point", "endorsed by the focal point") in notes
@@ -123,11 +125,11 @@ def test_declining_closes_the_registration_and_frees_its_seat(app):
         impostor = claim(edition, kenya, 1)
         waiting = claim(edition, None, 2)
         assert waiting.status == S.WAITLISTED
-        delegations.decline(kenya, organizer, impostor.id, now=FIXED_NOW)
+        delegations.decline(kenya, organizer, impostor.id, now=FIXED_NOW, site=MAIL_SITE)
         assert impostor.status == S.REJECTED and impostor.endorsement == Endorsement.DECLINED
         assert waiting.status == S.APPROVED
         with pytest.raises(DomainError, match="declined"):
-            service.approve(impostor, organizer, now=FIXED_NOW)
+            service.approve(impostor, organizer, now=FIXED_NOW, site=MAIL_SITE)
 
 
 def test_law_enforcement_comes_through_a_law_enforcement_delegation_when_required(app):
@@ -160,11 +162,11 @@ def test_a_nomination_works_only_for_its_address_and_fixes_organization_and_cate
         with pytest.raises(DomainError, match="another email address"):
             service.register(edition, forwarded, consent=True, now=FIXED_NOW,
                              category_id=registration_category(edition).id,
-                             invitation_code=code)
+                             invitation_code=code, site=MAIL_SITE)
         delegate = service.register(edition, person(6, email="wanjiru@police.example",
                                                     organization="Something else"),
                                     consent=True, now=FIXED_NOW, invitation_code=code,
-                                    category_id=registration_category(edition).id)
+                                    category_id=registration_category(edition).id, site=MAIL_SITE)
         assert delegate.delegation_id == kenya.id
         assert delegate.category.code == "law_enforcement"
         assert delegate.organization == "Kenya Police Service"
@@ -172,7 +174,7 @@ def test_a_nomination_works_only_for_its_address_and_fixes_organization_and_cate
         with pytest.raises(DomainError, match="not valid"):  # used once
             service.register(edition, person(7, email="wanjiru@police.example"),
                              consent=True, now=FIXED_NOW, invitation_code=code,
-                             category_id=registration_category(edition).id)
+                             category_id=registration_category(edition).id, site=MAIL_SITE)
 
 
 def test_nominations_stay_within_the_quota(app):
@@ -201,15 +203,15 @@ def test_substitution_cancels_the_first_delegate_revokes_the_badge_and_nominates
         badge = badges.issue(first, secret=secret_of(app.config), now=FIXED_NOW)
         invitation, code = delegations.substitute(
             kenya, organizer, first.id, name="Otieno Ochieng", email="otieno@example.org",
-            category_id=None, now=FIXED_NOW)
+            category_id=None, now=FIXED_NOW, site=MAIL_SITE)
         assert first.status == S.CANCELLED and not first.head_of_delegation
         assert "substituted by Otieno Ochieng" in first.history[-1].note
         assert db.session.get(Badge, badge.id).revoked_at is not None
         assert invitation.category_id == first.category_id
         second = service.register(edition, person(2, email="otieno@example.org"),
                                   consent=True, now=FIXED_NOW, invitation_code=code,
-                                  category_id=None)
-        service.verify(second, now=FIXED_NOW)
+                                  category_id=None, site=MAIL_SITE)
+        service.verify(second, now=FIXED_NOW, site=MAIL_SITE)
         assert second.status == S.APPROVED  # the seat the first delegate gave up
 
 
@@ -219,7 +221,7 @@ def test_focal_point_invitation_is_bound_to_its_address(app, client, auth):
         kenya = police(edition)
         point, token = delegations.invite_focal_point(kenya, email="focal@police.example",
                                                       name="Focal Point", now=FIXED_NOW)
-        mails.focal_point_invitation(point, token, now=FIXED_NOW)
+        mails.focal_point_invitation(point, token, now=FIXED_NOW, site=MAIL_SITE)
         db.session.commit()
         delegation_id = kenya.id
     auth.create(email="intruder@example.org", password="intruder password 1", is_admin=False)
@@ -268,19 +270,19 @@ def test_digest_lists_the_people_waiting_once_a_day(app):
         focal = make_user(email="focal@police.example")
         point, _token = delegations.invite_focal_point(kenya, email=focal.email, name="Focal",
                                                        now=FIXED_NOW)
-        assert mails.send_digests(now=FIXED_NOW) == 0  # not accepted yet
+        assert mails.send_digests(now=FIXED_NOW, site=MAIL_SITE) == 0  # not accepted yet
         delegations.accept(point, focal, now=FIXED_NOW)
-        assert mails.send_digests(now=FIXED_NOW) == 0  # nobody waiting
+        assert mails.send_digests(now=FIXED_NOW, site=MAIL_SITE) == 0  # nobody waiting
         claim(edition, kenya, 1)
         claim(edition, kenya, 2)
-        assert mails.send_digests(now=FIXED_NOW) == 1
-        assert mails.send_digests(now=FIXED_NOW + timedelta(hours=2)) == 0
+        assert mails.send_digests(now=FIXED_NOW, site=MAIL_SITE) == 1
+        assert mails.send_digests(now=FIXED_NOW + timedelta(hours=2), site=MAIL_SITE) == 0
         digest = db.session.scalars(sa.select(OutboxMessage).where(
             OutboxMessage.to_address == focal.email)).one()
         assert "2 people wait for your endorsement" in digest.subject
         assert "Given1 Family1" in digest.text_body and "Given2 Family2" in digest.text_body
         assert f"/delegations/{kenya.id}" in digest.text_body
-        assert mails.send_digests(now=FIXED_NOW + timedelta(hours=21)) == 1
+        assert mails.send_digests(now=FIXED_NOW + timedelta(hours=21), site=MAIL_SITE) == 1
 
 
 def test_coverage_counts_countries_regions_and_silent_delegations(app):
@@ -290,7 +292,8 @@ def test_coverage_counts_countries_regions_and_silent_delegations(app):
         police(edition, name="Policía Nacional de Colombia", country="CO")
         claim(edition, kenya, 1)
         service.register(edition, person(2, country="SG"), consent=True, now=FIXED_NOW,
-                         category_id=registration_category(edition).id)  # unverified
+                         category_id=registration_category(edition).id,
+                         site=MAIL_SITE)  # unverified
         coverage = reads.coverage(edition.id)
         assert [(code, n) for code, _name, n in coverage.countries] == [("NL", 1)]
         assert coverage.regions == [("Europe", 1, 1)]

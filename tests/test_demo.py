@@ -33,6 +33,7 @@ from meetings.registration.models import (
 from meetings.visas.crypto import data_key
 from meetings.visas.models import VisaRequest, VisaStatus
 from tests.conftest import ADMIN_PASSWORD
+from tests.factories import MAIL_SITE
 
 PAST = {
     "2018": (1, date(2018, 7, 11), date(2018, 7, 12)),
@@ -214,7 +215,7 @@ def test_existing_accounts_are_left_alone(app, runner, auth, client):
 def test_load_demo_places_the_upcoming_edition_after_now(app, now):
     with app.app_context():
         editions = load_demo(now, badge_secret=secret_of(app.config),
-                             visa_key=data_key(app.config))
+                             visa_key=data_key(app.config), site=MAIL_SITE)
         db.session.commit()
         upcoming_edition = editions[-1]
         assert upcoming_edition.starts_on == upcoming_start(now)
@@ -228,7 +229,8 @@ def test_load_demo_places_the_upcoming_edition_after_now(app, now):
 def test_load_demo_avoids_a_past_slug(app):
     with app.app_context():
         editions = load_demo(datetime(2024, 3, 1, tzinfo=UTC),
-                             badge_secret=secret_of(app.config), visa_key=data_key(app.config))
+                             badge_secret=secret_of(app.config), visa_key=data_key(app.config),
+                             site=MAIL_SITE)
         assert editions[-1].slug == "2024-the-hague"
         db.session.commit()
 

@@ -13,7 +13,7 @@ from meetings.registration import configuration
 from meetings.registration import service as registration_service
 from meetings.registration.models import RegistrationCategory, RegistrationMode
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.factories import make_edition, make_session, make_track, make_user
+from tests.factories import MAIL_SITE, make_edition, make_session, make_track, make_user
 
 NOW = datetime.now(UTC)
 ORGANIZER = "organizer@example.org"
@@ -28,7 +28,7 @@ def registered_edition(registrations: int = 2) -> Edition:
                           closes_at=NOW + timedelta(days=9), capacity=None,
                           mode=RegistrationMode.OPEN, auto_promote=True,
                           privacy_notice="We keep your data safe.",
-                          now=NOW)
+                          now=NOW, site=MAIL_SITE)
     category = db.session.scalar(sa.select(RegistrationCategory).where(
         RegistrationCategory.edition_id == edition.id))
     for n in range(registrations):
@@ -36,7 +36,7 @@ def registered_edition(registrations: int = 2) -> Edition:
             edition, registration_service.Registrant(
                 given_name="Given", family_name=f"Family{n}", email=f"p{n}@example.org",
                 organization="Police", country="NL"),
-            category_id=category.id, consent=True, now=NOW)
+            category_id=category.id, consent=True, now=NOW, site=MAIL_SITE)
     return edition
 
 

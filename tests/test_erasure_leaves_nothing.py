@@ -32,6 +32,7 @@ from meetings.registration.models import (
 from meetings.registration.notify import send_invitation_mail, send_registration_mail
 from meetings.secret_tokens import hash_token
 from tests.factories import (
+    MAIL_SITE,
     make_edition,
     make_session,
     make_venue,
@@ -71,15 +72,15 @@ def everyone_everything(app, client, *, starts_on: date = date(2027, 3, 28),
                                 code_hash=hash_token(INVITATION_CODE), created_at=now)
         db.session.add(invitation)
         db.session.flush()
-        send_invitation_mail(invitation, INVITATION_CODE, edition, now=now)
+        send_invitation_mail(invitation, INVITATION_CODE, edition, now=now, site=MAIL_SITE)
         answers = {str(q.id): text for q, text in zip(questions, ANSWERS, strict=True)}
         category = registration_category(edition, "law_enforcement")
         registration = service.register(
             edition, service.Registrant(**PERSON, answers=answers), category_id=category.id,
-            consent=True, invitation_code=INVITATION_CODE, now=now)
-        service.verify(registration, now=now)
-        service.approve(registration, None, now=now, note="canary-approval-note")
-        send_registration_mail(registration, "lost_link", now=now)
+            consent=True, invitation_code=INVITATION_CODE, now=now, site=MAIL_SITE)
+        service.verify(registration, now=now, site=MAIL_SITE)
+        service.approve(registration, None, now=now, note="canary-approval-note", site=MAIL_SITE)
+        send_registration_mail(registration, "lost_link", now=now, site=MAIL_SITE)
         start = datetime.combine(starts_on, datetime.min.time(), tzinfo=UTC) + timedelta(hours=8)
         closed = make_session(edition, "Canary closed session title", start,
                               room=venue.rooms[0], access=SessionAccess.CLOSED)
@@ -87,7 +88,7 @@ def everyone_everything(app, client, *, starts_on: date = date(2027, 3, 28),
                            type=SessionType.WORKSHOP, capacity=5)
         agenda_choices.add_to_agenda(registration, closed, now=now)
         workshops.choose(registration, lab, now=now)
-        change_mail.send_digest(registration, [], now=now)
+        change_mail.send_digest(registration, [], now=now, site=MAIL_SITE)
         feed = feed_tokens.feed_token(registration, app.config["SECRET_KEY"].encode(), now)
         manage = manage_token(registration, now)
         record(None, "registration.approve", f"Registration #{registration.id}: approve",
@@ -177,7 +178,7 @@ def test_erasing_leaves_no_value_of_the_person_anywhere(app, client, where):
     person = everyone_everything(app, client)
     with app.app_context():
         assert occurrences(person["values"])  # the search does find them before
-        privacy.erase(db.session.get(Registration, person["registration"]), now=NOW)
+        privacy.erase(db.session.get(Registration, person["registration"]), now=NOW, site=MAIL_SITE)
         db.session.commit()
         assert db.session.get(Registration, person["registration"]) is None
         assert db.session.get(FeedCache, f"personal/{person['registration']}") is None
@@ -229,7 +230,7 @@ def test_the_purges_leave_nothing_of_a_past_editions_focal_point(app, runner, wh
                                                 quota=None)
         focal_point, token = delegations.invite_focal_point(delegation, now=PAST_NOW,
                                                             **FOCAL_POINT)
-        delegation_mails.focal_point_invitation(focal_point, token, now=PAST_NOW)
+        delegation_mails.focal_point_invitation(focal_point, token, now=PAST_NOW, site=MAIL_SITE)
         db.session.commit()
     purged = runner.invoke(args=["meetings", "purge", "e2025"])
     due = runner.invoke(args=["meetings", "purge", "--due"])
@@ -323,7 +324,7 @@ def test_erasing_keeps_other_people_and_their_invitations(app, client):
                            code_hash=hash_token("another-code"), created_at=NOW)
         db.session.add(other)
         db.session.commit()
-        privacy.erase(db.session.get(Registration, person["registration"]), now=NOW)
+        privacy.erase(db.session.get(Registration, person["registration"]), now=NOW, site=MAIL_SITE)
         db.session.commit()
         emails = db.session.scalars(sa.select(Invitation.email).order_by(Invitation.id)).all()
         assert emails == ["someone.else@example.org"]

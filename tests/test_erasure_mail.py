@@ -8,7 +8,7 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.registration import privacy, service
 from meetings.registration.models import Registration
-from tests.factories import make_edition, open_registration, registration_category
+from tests.factories import MAIL_SITE, make_edition, open_registration, registration_category
 
 NOW = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
 
@@ -21,8 +21,8 @@ def signed_up(slug: str) -> Registration:
                                 email="same.person@example.org")
     registration = service.register(edition, person,
                                     category_id=registration_category(edition).id,
-                                    consent=True, now=NOW)
-    return service.verify(registration, now=NOW)
+                                    consent=True, now=NOW, site=MAIL_SITE)
+    return service.verify(registration, now=NOW, site=MAIL_SITE)
 
 
 def test_erasing_one_edition_keeps_the_same_persons_mail_for_another(app):
@@ -32,7 +32,7 @@ def test_erasing_one_edition_keeps_the_same_persons_mail_for_another(app):
         first_id = first.id
         kept = db.session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(
             OutboxMessage.registration_id == second.id))
-        privacy.erase(first, now=NOW)
+        privacy.erase(first, now=NOW, site=MAIL_SITE)
         db.session.commit()
         rows = db.session.execute(sa.select(OutboxMessage.registration_id)).scalars().all()
         assert kept > 0

@@ -34,7 +34,14 @@ from meetings.models import (
 )
 from meetings.visas.crypto import data_key
 from tests.conftest import POSTGRES_URL
-from tests.factories import make_edition, make_session, make_speaker, make_track, make_venue
+from tests.factories import (
+    MAIL_SITE,
+    make_edition,
+    make_session,
+    make_speaker,
+    make_track,
+    make_venue,
+)
 from tests.shared import FRAB_SCHEMAS, icalcheck
 
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
@@ -544,7 +551,8 @@ def test_token_feed_is_rate_limited(rate_limited, client):
 def test_every_demo_feed_passes_icalcheck(app, client, admin, tmp_path):
     with app.app_context():
         editions = load_demo(datetime(2026, 11, 25, tzinfo=UTC),
-                             badge_secret=secret_of(app.config), visa_key=data_key(app.config))
+                             badge_secret=secret_of(app.config), visa_key=data_key(app.config),
+                             site=MAIL_SITE)
         db.session.commit()
         paths = ["/editions.ics"]
         for edition in editions:

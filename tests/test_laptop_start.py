@@ -15,6 +15,7 @@ from meetings.extensions import db
 from meetings.models import Edition
 from meetings.registration import configuration
 from meetings.visas.crypto import data_key
+from tests.factories import MAIL_SITE
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -42,7 +43,8 @@ def test_an_explicit_site_url_wins_over_the_port():
 def test_the_demo_has_one_edition_open_and_the_others_lead_to_setup(app, client, admin):
     now = datetime.now(UTC)
     with app.app_context():
-        load_demo(now, badge_secret=secret_of(app.config), visa_key=data_key(app.config))
+        load_demo(now, badge_secret=secret_of(app.config), visa_key=data_key(app.config),
+                  site=MAIL_SITE)
         db.session.commit()
         editions = db.session.scalars(sa.select(Edition).order_by(Edition.starts_on)).all()
         states = {e.slug: configuration.settings_of(e.id) for e in editions}

@@ -5,6 +5,7 @@ import email
 import re
 import socket
 import threading
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from meetings.mail.worker import MailWorker
 from meetings.registration import configuration, service
 from meetings.registration.models import AccessToken, RegistrationMode
 from meetings.registration.tokens import TOKEN_LIFETIME, issue_token, registration_for_token
-from tests.factories import make_edition, open_registration, registration_category
+from tests.factories import MAIL_SITE, make_edition, open_registration, registration_category
 
 NOW = datetime.now(UTC)
 KEY = "mail-body-key-" + "k" * 32
@@ -129,7 +130,7 @@ def test_an_invitation_code_is_kept_only_in_the_mail(app, client, auth, mailing)
     with app.app_context():
         edition = make_edition(slug="2027")
         open_registration(edition, now=NOW - timedelta(days=1), mode=RegistrationMode.INVITATION)
-        configuration.invite(edition, ["invited@example.org"], now=NOW)
+        configuration.invite(edition, ["invited@example.org"], now=NOW, site=MAIL_SITE)
         db.session.commit()
         edition_id = edition.id
     queued = raw_rows(app, "outbox_message") + raw_rows(app, "invitation")
@@ -188,7 +189,6 @@ def test_a_short_mail_body_key_stops_the_app_naming_it():
 
 
 def test_manage_links_end_when_the_editions_retention_ends(app):
-    app.config["REGISTRATION_RETENTION_DAYS"] = 30
     with app.app_context():
         edition = make_edition(slug="2027")  # ends on 2027-03-29
         issued = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -196,7 +196,8 @@ def test_manage_links_end_when_the_editions_retention_ends(app):
         registration = service.register(
             edition, service.Registrant(given_name="Ada", family_name="Lovelace",
                                         email="ada@example.org", country="FR"),
-            category_id=registration_category(edition).id, consent=True, now=issued)
+            category_id=registration_category(edition).id, consent=True, now=issued,
+            site=replace(MAIL_SITE, retention_days=30))
         token = issue_token(registration, issued, retention_days=30)
         db.session.flush()
         end = datetime(2027, 4, 29, tzinfo=UTC)  # purge_after: ends_on + 30 + 1 days
@@ -207,7 +208,6 @@ def test_manage_links_end_when_the_editions_retention_ends(app):
 
 
 def test_manage_links_last_their_lifetime_when_retention_is_longer(app):
-    app.config["REGISTRATION_RETENTION_DAYS"] = 3650
     with app.app_context():
         edition = make_edition(slug="2027")
         issued = datetime(2027, 1, 10, 12, 0, tzinfo=UTC)
@@ -215,7 +215,8 @@ def test_manage_links_last_their_lifetime_when_retention_is_longer(app):
         registration = service.register(
             edition, service.Registrant(given_name="Ada", family_name="Lovelace",
                                         email="ada@example.org", country="FR"),
-            category_id=registration_category(edition).id, consent=True, now=issued)
+            category_id=registration_category(edition).id, consent=True, now=issued,
+            site=replace(MAIL_SITE, retention_days=3650))
         issue_token(registration, issued, retention_days=3650)
         db.session.flush()
         expiry = db.session.scalar(sa.select(sa.func.max(AccessToken.expires_at)))

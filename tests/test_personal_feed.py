@@ -20,6 +20,7 @@ from meetings.models import (
 from meetings.registration import service
 from meetings.registration.models import Registration
 from tests.factories import (
+    MAIL_SITE,
     agenda_world,
     change_agenda,
     choose_workshop,
@@ -160,13 +161,14 @@ def test_feed_of_a_draft_edition_404(app, client, world):
 def test_feed_of_a_registration_that_is_not_approved_404(app, client, world):
     path = feed_path(client, world, "gov")
     with app.app_context():
-        service.cancel(db.session.get(Registration, world["gov"]), now=NOW)
+        service.cancel(db.session.get(Registration, world["gov"]), now=NOW, site=MAIL_SITE)
         db.session.commit()
     assert client.get(path).status_code == 404
     with app.app_context():
         pending = service.register(db.session.get(Edition, world["edition"]), person(3),
                                    category_id=registration_category(db.session.get(
-                                       Edition, world["edition"])).id, consent=True, now=NOW)
+                                       Edition, world["edition"])).id, consent=True, now=NOW,
+                                   site=MAIL_SITE)
         token = manage_token(pending, NOW)
         db.session.commit()
     page = client.get(f"/manage-registration/{token}").get_data(as_text=True)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from meetings.extensions import db
 from meetings.registration import configuration, service
 from meetings.registration.models import QuestionKind, Registration, RegistrationQuestion
-from tests.factories import FIXED_NOW, open_edition, sign_up
+from tests.factories import FIXED_NOW, MAIL_SITE, open_edition, sign_up
 
 
 def questions_world(app) -> tuple[int, list[int]]:
@@ -71,7 +71,8 @@ def test_the_detail_shows_the_language_name_and_the_place_in_the_waiting_list(ap
     with app.app_context():
         edition = open_edition(capacity=1)
         people = [sign_up(edition, n, language="fr") for n in range(1, 5)]
-        service.cancel(people[1], now=FIXED_NOW)  # the first on the waiting list leaves it…
+        # The first on the waiting list leaves it…
+        service.cancel(people[1], now=FIXED_NOW, site=MAIL_SITE)
         last = people[3]
         edition_id, last_id, arrival = edition.id, last.id, last.arrival
         db.session.commit()

@@ -19,6 +19,7 @@ from meetings.registration.tokens import registration_for_token
 from tests.conftest import POSTGRES_URL, build_test_config
 from tests.factories import (
     FIXED_NOW,
+    MAIL_SITE,
     make_session,
     make_user,
     open_edition,
@@ -42,7 +43,7 @@ def test_register_is_unverified_until_the_email_link_is_used(app):
         registration = sign_up(edition, verify=False)
         assert registration.status == S.UNVERIFIED
         assert registration.arrival is None
-        service.verify(registration, now=FIXED_NOW)
+        service.verify(registration, now=FIXED_NOW, site=MAIL_SITE)
         assert registration.status == S.APPROVED
         assert registration.arrival == 1
         assert [(e.from_status, e.to_status) for e in registration.history] == [
@@ -64,7 +65,7 @@ def test_duplicate_email_creates_nothing_and_mails_the_existing_link(app):
         first = sign_up(edition, 1)
         again = service.register(edition, person(1, email=" P1@Example.org "),
                                  category_id=registration_category(edition).id, consent=True,
-                                 now=FIXED_NOW)
+                                 now=FIXED_NOW, site=MAIL_SITE)
         assert again.id == first.id
         assert db.session.scalar(sa.select(sa.func.count(Registration.id))) == 1
         subjects = [m.subject for m in db.session.scalars(sa.select(OutboxMessage))]
@@ -80,7 +81,7 @@ def test_pending_and_approved_hold_seats_then_the_waiting_list_in_arrival_order(
         d = sign_up(edition, 4)
         assert statuses(edition) == ["pending", "approved", "waitlisted", "waitlisted"]
         user = make_user()
-        service.reject(a, user, now=FIXED_NOW, note="Not this time.")
+        service.reject(a, user, now=FIXED_NOW, note="Not this time.", site=MAIL_SITE)
         assert (a.status, c.status, d.status) == (S.REJECTED, S.APPROVED, S.WAITLISTED)
         assert c.history[-1].note == "promoted from the waiting list"
 
@@ -90,7 +91,7 @@ def test_category_quota_skips_to_the_next_eligible_person(app):
         edition = open_edition(capacity=3)
         configuration.save_category(edition, registration_category(edition, "academia"),
                                     name="Academia", quota=1, requires_approval=False,
-                                    now=FIXED_NOW)
+                                    now=FIXED_NOW, site=MAIL_SITE)
         first = sign_up(edition, 1, code="academia")
         blocked = sign_up(edition, 2, code="academia")
         other = sign_up(edition, 3)
@@ -103,13 +104,14 @@ def test_raising_capacity_promotes_and_cancelling_frees_a_seat(app):
         edition = open_edition(capacity=1)
         a, b, c = (sign_up(edition, n) for n in (1, 2, 3))
         assert statuses(edition) == ["approved", "waitlisted", "waitlisted"]
-        service.cancel(a, now=FIXED_NOW)
+        service.cancel(a, now=FIXED_NOW, site=MAIL_SITE)
         assert (a.status, b.status, c.status) == (S.CANCELLED, S.APPROVED, S.WAITLISTED)
         settings = configuration.settings_of(edition.id)
         configuration.update_settings(edition, opens_at=settings.opens_at,
                                       closes_at=settings.closes_at, capacity=5,
                                       mode=settings.mode, auto_promote=True,
-                                      privacy_notice=settings.privacy_notice, now=FIXED_NOW)
+                                      privacy_notice=settings.privacy_notice, now=FIXED_NOW,
+                                      site=MAIL_SITE)
         assert c.status == S.APPROVED
 
 
@@ -117,13 +119,13 @@ def test_manual_promotion_when_automatic_promotion_is_off(app):
     with app.app_context():
         edition = open_edition(capacity=1, auto_promote=False)
         a, b, c = (sign_up(edition, n) for n in (1, 2, 3))
-        service.cancel(a, now=FIXED_NOW)
+        service.cancel(a, now=FIXED_NOW, site=MAIL_SITE)
         assert (b.status, c.status) == (S.WAITLISTED, S.WAITLISTED)
         user = make_user()
-        service.promote(c, user, now=FIXED_NOW)  # out of turn, by an organizer
+        service.promote(c, user, now=FIXED_NOW, site=MAIL_SITE)  # out of turn, by an organizer
         assert c.status == S.APPROVED
         with pytest.raises(DomainError):
-            service.promote(b, user, now=FIXED_NOW)
+            service.promote(b, user, now=FIXED_NOW, site=MAIL_SITE)
 
 
 def test_registration_window_and_invitations(app):
@@ -135,16 +137,17 @@ def test_registration_window_and_invitations(app):
         with pytest.raises(DomainError) as error:
             sign_up(edition, 1)
         assert error.value.field == "invitation_code"
-        configuration.invite(edition, ["guest@example.org"], now=FIXED_NOW)
+        configuration.invite(edition, ["guest@example.org"], now=FIXED_NOW, site=MAIL_SITE)
         mail = db.session.scalars(sa.select(OutboxMessage)).all()[-1]
         code = mail.text_body.split("invitation code is ")[1].split(".")[0]
         registration = service.register(edition, person(1),
                                         category_id=registration_category(edition).id,
-                                        consent=True, invitation_code=code, now=FIXED_NOW)
+                                        consent=True, invitation_code=code, now=FIXED_NOW,
+                                        site=MAIL_SITE)
         assert registration.invitation_id is not None
         with pytest.raises(DomainError):  # single use
             service.register(edition, person(2), category_id=registration_category(edition).id,
-                             consent=True, invitation_code=code, now=FIXED_NOW)
+                             consent=True, invitation_code=code, now=FIXED_NOW, site=MAIL_SITE)
 
 
 def test_erasure_frees_the_seat_and_keeps_an_anonymous_count(app):
@@ -152,7 +155,7 @@ def test_erasure_frees_the_seat_and_keeps_an_anonymous_count(app):
         edition = open_edition(capacity=1)
         a = sign_up(edition, 1, dietary="vegetarian")
         b = sign_up(edition, 2)
-        privacy.erase(a, now=FIXED_NOW)
+        privacy.erase(a, now=FIXED_NOW, site=MAIL_SITE)
         assert (a.status, b.status) == (S.CANCELLED, S.APPROVED)
         assert db.session.get(Registration, a.id) is None
         assert db.session.execute(sa.select(ErasedRegistrationCount.country,
@@ -186,7 +189,7 @@ def test_workshops_never_oversell_and_refuse_overlaps(app):
         with pytest.raises(DomainError) as error:
             workshops.choose(a, clash, now=FIXED_NOW)
         assert "overlaps" in str(error.value.message)
-        service.cancel(a, now=FIXED_NOW)
+        service.cancel(a, now=FIXED_NOW, site=MAIL_SITE)
         assert b.workshops[0].status == WorkshopStatus.CONFIRMED
 
 
@@ -219,9 +222,9 @@ def rush(app, edition_id, category_id, count,
                 barrier.wait(timeout=30)
                 registration = service.register(edition, person(n), category_id=category_id,
                                                  delegation_id=delegation_id, consent=True,
-                                                 now=FIXED_NOW)
+                                                 now=FIXED_NOW, site=MAIL_SITE)
                 db.session.commit()
-                service.verify(registration, now=FIXED_NOW)
+                service.verify(registration, now=FIXED_NOW, site=MAIL_SITE)
                 db.session.commit()
         except BaseException as error:  # noqa: BLE001 - the test reports every failure
             errors.append(error)

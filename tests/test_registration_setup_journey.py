@@ -13,6 +13,7 @@ from meetings.registration import configuration, service
 from meetings.registration.models import RegistrationMode, RegistrationStatus
 from tests.factories import (
     FIXED_NOW,
+    MAIL_SITE,
     make_edition,
     open_edition,
     open_registration,
@@ -78,7 +79,7 @@ def test_registration_cannot_open_without_dates_and_a_privacy_notice(app, change
         edition = make_edition()
         configuration.set_up(edition, now=FIXED_NOW)
         with pytest.raises(DomainError) as raised:
-            configuration.update_settings(edition, **settings_args(**changes))
+            configuration.update_settings(edition, **settings_args(**changes), site=MAIL_SITE)
         assert raised.value.field == field
 
 
@@ -87,7 +88,8 @@ def test_without_dates_the_settings_save_and_registration_stays_closed(app):
         edition = make_edition()
         settings = configuration.set_up(edition, now=FIXED_NOW)
         configuration.update_settings(edition, **settings_args(opens_at=None, closes_at=None,
-                                                               privacy_notice="", capacity=50))
+                                                               privacy_notice="", capacity=50),
+                                      site=MAIL_SITE)
         assert settings.capacity == 50 and not settings.is_open(FIXED_NOW)
 
 
@@ -111,9 +113,9 @@ def test_an_archived_edition_never_takes_registrations(app):
         edition.status = EditionStatus.ARCHIVED
         with pytest.raises(DomainError, match="over"):
             service.register(edition, person(1), consent=True, now=FIXED_NOW,
-                             category_id=registration_category(edition).id)
+                             category_id=registration_category(edition).id, site=MAIL_SITE)
         with pytest.raises(DomainError, match="over") as raised:
-            configuration.update_settings(edition, **settings_args())
+            configuration.update_settings(edition, **settings_args(), site=MAIL_SITE)
         assert raised.value.field == "opens_at"
 
 
@@ -125,10 +127,11 @@ def test_a_past_edition_never_takes_registrations_whatever_its_dates(app):
         after = datetime(2027, 3, 30, 8, 0, tzinfo=UTC)  # the day after, in Amsterdam
         with pytest.raises(DomainError, match="over"):
             service.register(edition, person(1), consent=True, now=after,
-                             category_id=registration_category(edition).id)
+                             category_id=registration_category(edition).id, site=MAIL_SITE)
         last_day = datetime(2027, 3, 29, 20, 0, tzinfo=UTC)
         registration = service.register(edition, person(2), consent=True, now=last_day,
-                                        category_id=registration_category(edition).id)
+                                        category_id=registration_category(edition).id,
+                                        site=MAIL_SITE)
         assert registration.status == RegistrationStatus.UNVERIFIED
 
 

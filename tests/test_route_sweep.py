@@ -36,6 +36,7 @@ from meetings.registration.models import (
 )
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 from tests.factories import (
+    MAIL_SITE,
     make_edition,
     make_session,
     make_speaker,
@@ -90,11 +91,12 @@ def build_world(app) -> World:
         configuration.update_settings(edition, opens_at=NOW - timedelta(days=1),
                               closes_at=NOW + timedelta(days=30), capacity=100,
                               mode=RegistrationMode.OPEN, auto_promote=True,
-                              privacy_notice="We keep your data safe.", now=NOW)
+                              privacy_notice="We keep your data safe.", now=NOW, site=MAIL_SITE)
         question = configuration.add_question(edition, label="Dietary needs",
                                       kind=QuestionKind.SHORT_TEXT, choices_text="",
                                       required=False)
-        invitation = configuration.invite(edition, ["guest@example.org"], now=NOW)[0]
+        invitation = configuration.invite(edition, ["guest@example.org"], now=NOW,
+                                          site=MAIL_SITE)[0]
         category = db.session.scalar(sa.select(RegistrationCategory).where(
             RegistrationCategory.edition_id == edition.id,
             RegistrationCategory.code == "government"))
@@ -137,8 +139,8 @@ def register(edition, category, n: int):
         edition, service.Registrant(given_name=f"Given{n}", family_name=f"Family{n}",
                                     email=f"p{n}@example.org", organization="Police",
                                     country="NL"),
-        category_id=category.id, consent=True, now=NOW)
-    service.verify(registration, now=NOW)
+        category_id=category.id, consent=True, now=NOW, site=MAIL_SITE)
+    service.verify(registration, now=NOW, site=MAIL_SITE)
     return registration
 
 

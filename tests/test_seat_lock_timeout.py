@@ -9,6 +9,7 @@ from meetings import create_app
 from meetings.extensions import db
 from tests.conftest import POSTGRES_URL, build_test_config
 from tests.factories import (
+    MAIL_SITE,
     SUITE_START,
     make_user,
     open_edition,
@@ -110,7 +111,7 @@ def test_bulk_approval_answers_busy_once_instead_of_waiting_for_each(impatient_a
             chosen = [db.session.get(Registration, i) for i in ids]
             user = db.session.scalar(sa.select(User))
             with pytest.raises(Busy):
-                service.decide_many(chosen, "approve", user, now=SUITE_START)
+                service.decide_many(chosen, "approve", user, now=SUITE_START, site=MAIL_SITE)
             db.session.rollback()
     finally:
         release.set()

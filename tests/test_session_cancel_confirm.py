@@ -10,6 +10,7 @@ from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import Edition, Session, SessionStatus
 from tests.factories import (
+    MAIL_SITE,
     SUITE_START,
     agenda_world,
     approved_registration,
@@ -88,7 +89,7 @@ def test_the_count_is_whom_the_change_digest_mails(app, client, admin):
     client.post(f"/manage/sessions/{world['workshop']}/cancel")
     with app.app_context():
         before = set(db.session.scalars(sa.select(OutboxMessage.id)))
-        assert dispatch(world["edition"], now=SUITE_START + timedelta(hours=1)) == 3
+        assert dispatch(world["edition"], now=SUITE_START + timedelta(hours=1), site=MAIL_SITE) == 3
         recipients = db.session.scalars(sa.select(OutboxMessage.to_address)
                                         .where(OutboxMessage.id.not_in(before))).all()
     assert sorted(recipients) == ["p1@example.org", "p2@example.org", "p3@example.org"]

@@ -11,7 +11,14 @@ from meetings.attendance.change_mail import dispatch
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage
 from meetings.models import Edition, EditionStatus, Session
-from tests.factories import agenda_world, change_agenda, make_edition, make_session, make_venue
+from tests.factories import (
+    MAIL_SITE,
+    agenda_world,
+    change_agenda,
+    make_edition,
+    make_session,
+    make_venue,
+)
 
 LATER = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)
 
@@ -83,7 +90,7 @@ def test_keeping_local_times_moves_sessions_calendars_and_attendees(app, client,
     assert int(after["SEQUENCE"]) == int(before["SEQUENCE"]) + 1
     assert after.decoded("LAST-MODIFIED") != before.decoded("LAST-MODIFIED")  # set at the edit
     with app.app_context():
-        assert dispatch(world["edition"], now=LATER) >= 1
+        assert dispatch(world["edition"], now=LATER, site=MAIL_SITE) >= 1
         db.session.commit()
         digest = db.session.scalar(sa.select(OutboxMessage).where(
             OutboxMessage.to_address == "p2@example.org",

@@ -16,6 +16,7 @@ from meetings.visas import service
 from meetings.visas.crypto import data_key
 from meetings.visas.demo import REQUESTS, add_demo_visas
 from meetings.visas.models import VisaRequest, VisaStatus
+from tests.factories import MAIL_SITE
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
 KEY = "3c" * 32
@@ -28,7 +29,7 @@ def demo(app):
     with app.app_context():
         create_demo_admin()
         upcoming = load_demo(NOW, badge_secret=secret_of(app.config),
-                             visa_key=data_key(app.config))[-1]
+                             visa_key=data_key(app.config), site=MAIL_SITE)[-1]
         mailed = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
         add_demo_visas(upcoming, key=data_key(app.config), now=NOW)
         db.session.commit()

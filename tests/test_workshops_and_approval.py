@@ -11,7 +11,14 @@ from meetings.extensions import db
 from meetings.models import Session
 from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationStatus
-from tests.factories import FIXED_NOW, agenda_world, open_edition, registration_category, sign_up
+from tests.factories import (
+    FIXED_NOW,
+    MAIL_SITE,
+    agenda_world,
+    open_edition,
+    registration_category,
+    sign_up,
+)
 
 
 @pytest.fixture
@@ -51,7 +58,7 @@ def test_law_enforcement_always_needs_approval(app):
         assert law_enforcement.requires_approval
         configuration.save_category(edition, law_enforcement,
                             name=law_enforcement.name, quota=None, requires_approval=False,
-                            now=FIXED_NOW)
+                            now=FIXED_NOW, site=MAIL_SITE)
         assert law_enforcement.requires_approval
         law_enforcement.requires_approval = False  # even if the flag were cleared in the database
         db.session.flush()

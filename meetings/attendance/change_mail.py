@@ -24,20 +24,21 @@ from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.ical import Labels, local_time_line
 from meetings.mail.service import queue_message
+from meetings.mail_site import MailSite
 from meetings.registration.models import Registration
 from meetings.registration.notify import new_manage_link
 from meetings.registration.seats import begin_immediate
 
 
-def dispatch_due(now: datetime, window: timedelta) -> int:
+def dispatch_due(now: datetime, window: timedelta, *, site: MailSite) -> int:
     """Send the digests of every edition whose last pending change is older than `window`."""
     count = 0
     for edition_id in db.session.scalars(quiet_editions(now - window)).all():
-        count += dispatch(edition_id, now=now)
+        count += dispatch(edition_id, now=now, site=site)
     return count
 
 
-def dispatch(edition_id: int, *, now: datetime) -> int:
+def dispatch(edition_id: int, *, now: datetime, site: MailSite) -> int:
     """Queue one digest per attendee of the edition's pending changes; returns how many."""
     begin_immediate()
     changes = db.session.scalars(
@@ -52,7 +53,7 @@ def dispatch(edition_id: int, *, now: datetime) -> int:
                 agenda_choices.attendees_of(list(real))).all():
             by_attendee[registration].append(real[session_id])
     for registration, summaries_of in by_attendee.items():
-        send_digest(registration, summaries_of, now=now)
+        send_digest(registration, summaries_of, now=now, site=site)
     db.session.flush()
     return len(by_attendee)
 
@@ -70,9 +71,9 @@ def pending_overview(edition_id: int) -> tuple[list[ChangeSummary], dict[int, in
 
 
 def send_digest(registration: Registration, changes: list[ChangeSummary], *,
-                now: datetime) -> None:
+                now: datetime, site: MailSite) -> None:
     """Queue the digest for one attendee, in their language, with a fresh manage link."""
-    link = new_manage_link(registration, now)
+    link = new_manage_link(registration, now, site=site)
     edition = registration.edition
     with force_locale(registration.language or "en"):
         subject = _("Agenda changes: %(e)s", e=edition.title)

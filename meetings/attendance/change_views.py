@@ -10,6 +10,7 @@ from meetings.i18n import ngettext
 from meetings.models import utcnow
 from meetings.registration.forms import ConfirmForm
 from meetings.web.access import managed_edition_or_403
+from meetings.web.site_url import mail_site
 
 PATH = "/manage/editions/<int:edition_id>/agenda/changes"
 
@@ -30,7 +31,7 @@ def notify_changes(edition_id: int):
     edition = managed_edition_or_403(edition_id)
     if ConfirmForm().validate_on_submit():
         now = utcnow()
-        count = dispatch(edition.id, now=now)
+        count = dispatch(edition.id, now=now, site=mail_site())
         record(current_user, "agenda.changes_notified",
                f"Emailed agenda changes to {count} attendee(s)", edition=edition, now=now)
         flash(ngettext("%(num)d attendee was emailed their agenda changes.",

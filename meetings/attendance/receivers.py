@@ -11,6 +11,7 @@ from meetings.attendance.models import AgendaChoice, PersonalFeed, WorkshopSeat
 from meetings.attendance.views import feed_key, personal_context
 from meetings.extensions import db
 from meetings.i18n import gettext as _
+from meetings.mail_site import MailSite
 from meetings.models import LIMITED_SEAT_TYPES, Session
 from meetings.registration import signals
 from meetings.registration.exports import iso
@@ -19,9 +20,10 @@ from meetings.registration.personal_data import Section
 
 
 @signals.leaving.connect
-def free_workshop_places(registration: Registration, *, now: datetime) -> None:
-    """A registration gives up its seat: its workshop places go to the next in line."""
-    workshops.release_all(registration, now=now)
+def free_workshop_places(registration: Registration, *, now: datetime, site: MailSite) -> None:
+    """A registration gives up its seat: its workshop places go to the next in line (who are
+    mailed)."""
+    workshops.release_all(registration, now=now, site=site)
 
 
 @signals.erasing.connect

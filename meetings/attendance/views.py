@@ -10,6 +10,7 @@ from meetings.models import Session, utcnow
 from meetings.registration.forms import ConfirmForm
 from meetings.registration.models import Registration, RegistrationStatus
 from meetings.registration.tokens import registration_or_404
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 
@@ -82,7 +83,7 @@ def workshop(token: str, session_id: int):
     leaving = request.form.get("action") == "leave"
     with domain_errors() as outcome:
         if leaving:
-            workshops.leave(registration, session, now=utcnow())
+            workshops.leave(registration, session, now=utcnow(), site=mail_site())
         else:
             seat = workshops.choose(registration, session, now=utcnow())
     if outcome.ok:

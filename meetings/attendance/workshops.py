@@ -9,6 +9,7 @@ from meetings.attendance.models import WorkshopSeat, WorkshopStatus
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
+from meetings.mail_site import MailSite
 from meetings.models import LIMITED_SEAT_TYPES, Session, SessionAccess, SessionStatus
 from meetings.registration.models import Registration, RegistrationEvent, RegistrationStatus
 from meetings.registration.notify import send_registration_mail
@@ -79,7 +80,8 @@ def check_choosable(registration: Registration, session: Session) -> None:
                                  "chosen.", title=seat.session.title))
 
 
-def leave(registration: Registration, session: Session, *, now: datetime) -> list[WorkshopSeat]:
+def leave(registration: Registration, session: Session, *, now: datetime,
+          site: MailSite) -> list[WorkshopSeat]:
     """Give up a workshop place; the first on its waiting list gets it."""
     lock_edition(registration.edition_id)
     seat = db.session.scalar(sa.select(WorkshopSeat).where(
@@ -90,10 +92,10 @@ def leave(registration: Registration, session: Session, *, now: datetime) -> lis
     registration.history.append(RegistrationEvent(
         at=now, actor="attendee", note=f"workshop “{session.title}” left"))
     db.session.flush()
-    return promote_workshop(session, now=now)
+    return promote_workshop(session, now=now, site=site)
 
 
-def promote_workshop(session: Session, *, now: datetime) -> list[WorkshopSeat]:
+def promote_workshop(session: Session, *, now: datetime, site: MailSite) -> list[WorkshopSeat]:
     """Fill free places of a workshop from its waiting list in arrival order (under the lock)."""
     promoted = []
     waiting_query = (sa.select(WorkshopSeat)
@@ -111,14 +113,15 @@ def promote_workshop(session: Session, *, now: datetime) -> list[WorkshopSeat]:
         promoted.append(seat)
     db.session.flush()
     for seat in promoted:
-        send_registration_mail(seat.registration, "workshop", now=now, detail=session.title)
+        send_registration_mail(seat.registration, "workshop", now=now, site=site,
+                               detail=session.title)
     return promoted
 
 
-def release_all(registration: Registration, *, now: datetime) -> None:
+def release_all(registration: Registration, *, now: datetime, site: MailSite) -> None:
     """Free every workshop place of a registration that no longer attends (lock held)."""
     sessions = [seat.session for seat in registration.workshops]
     registration.workshops.clear()
     db.session.flush()
     for session in sessions:
-        promote_workshop(session, now=now)
+        promote_workshop(session, now=now, site=site)

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from meetings.badges import service
 from meetings.badges.models import Badge
 from meetings.extensions import db
+from meetings.mail_site import MailSite
 from meetings.models import utcnow
 from meetings.registration import signals
 from meetings.registration.exports import iso
@@ -15,7 +16,7 @@ from meetings.registration.personal_data import Section
 
 
 @signals.leaving.connect
-def revoke_badge(registration: Registration, *, now: datetime) -> None:
+def revoke_badge(registration: Registration, *, now: datetime, site: MailSite) -> None:
     """Cancelled, rejected or erased: the badge's code goes on the revocation list."""
     service.withdraw(registration, now=now)
 

@@ -11,6 +11,7 @@ from meetings.certificates.forms import SendForm
 from meetings.i18n import gettext as _
 from meetings.models import utcnow
 from meetings.web.access import managed_edition_or_403
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 PREFIX = "/manage/editions/<int:edition_id>/certificates"
@@ -35,7 +36,7 @@ def manage_send(edition_id: int):
         return redirect(url_for(".manage_index", edition_id=edition.id))
     now = utcnow()
     with domain_errors(form) as outcome:
-        count = service.send_certificates(edition, now=now)
+        count = service.send_certificates(edition, now=now, site=mail_site())
         record(current_user, "certificates.send",
                f"Queued {count} certificate emails.", edition=edition, now=now)
     if outcome.ok:

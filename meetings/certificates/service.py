@@ -28,6 +28,7 @@ from meetings.database import insert_on_conflict
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
+from meetings.mail_site import MailSite
 from meetings.models import LIMITED_SEAT_TYPES, Edition, Session
 from meetings.registration.models import Registration
 from meetings.registration.notify import new_manage_link
@@ -156,12 +157,12 @@ def mark_sent(edition_id: int, registration_id: int, now: datetime) -> bool:
         .returning(CertificateSent.id)) is not None
 
 
-def send_link(registration: Registration, *, now: datetime) -> None:
+def send_link(registration: Registration, *, now: datetime, site: MailSite) -> None:
     """Queue the mail with a link to the certificate on the person's manage page.
 
     A link, not an attachment: the outbox keeps encrypted text bodies, not files.
     """
-    link = new_manage_link(registration, now) + "/certificate.pdf"
+    link = new_manage_link(registration, now, site=site) + "/certificate.pdf"
     edition = registration.edition.title
     with force_locale(mail_language(registration.language)):
         subject = _("Your certificate of attendance: %(e)s", e=edition)
@@ -175,13 +176,13 @@ def send_link(registration: Registration, *, now: datetime) -> None:
                   registration_id=registration.id)
 
 
-def send_certificates(edition: Edition, *, now: datetime) -> int:
+def send_certificates(edition: Edition, *, now: datetime, site: MailSite) -> int:
     """Mail each qualifying person the link to their certificate, once; how many were mailed."""
     count = 0
     for attendance in qualifying(edition):
         registration = attendance.registration
         if registration.email and mark_sent(edition.id, registration.id, now):
-            send_link(registration, now=now)
+            send_link(registration, now=now, site=site)
             count += 1
     db.session.flush()
     return count

@@ -1,6 +1,7 @@
 """Mails of the delegations feature: focal point invitations, nominations and endorsement digests.
 
-Every link is absolute (site_url), so the same mails can be queued from a request or the CLI.
+Every link is absolute (the MailSite the caller passes), so the same mails can be queued from a
+request or the CLI.
 """
 
 from datetime import datetime, timedelta
@@ -17,9 +18,9 @@ from meetings.delegations.service import account_for_invitation, awaiting_endors
 from meetings.extensions import db
 from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
+from meetings.mail_site import MailSite
 from meetings.models import Edition, EditionStatus
 from meetings.registration.models import Delegation, Invitation
-from meetings.web.site_url import site_url
 
 # A focal point gets at most one digest in this time, however often the timer runs.
 DIGEST_INTERVAL = timedelta(hours=20)
@@ -33,7 +34,8 @@ def queue(to: str, subject: str, *, name: str = "", paragraphs: list[str], link:
                   render_template("delegations/mail.html", **context), now=now)
 
 
-def focal_point_invitation(focal_point: FocalPoint, token: str, *, now: datetime) -> None:
+def focal_point_invitation(focal_point: FocalPoint, token: str, *, now: datetime,
+                           site: MailSite) -> None:
     delegation = focal_point.delegation
     edition, organization = delegation.edition, delegation.organization.name
     queue(focal_point.email,
@@ -46,19 +48,19 @@ def focal_point_invitation(focal_point: FocalPoint, token: str, *, now: datetime
                       _("Open the link below and sign in with this email address (%(email)s) "
                         "to accept. The invitation works only for this address.",
                         email=focal_point.email)],
-          link=f"{site_url()}/delegations/accept/{token}", link_label=_("Accept the invitation"),
+          link=site.link(f"/delegations/accept/{token}"), link_label=_("Accept the invitation"),
           footnote=_("If you did not expect this message, ignore it: nothing happens until "
                      "the invitation is accepted."), now=now)
 
 
-def account_link(focal_point: FocalPoint, *, now: datetime) -> None:
+def account_link(focal_point: FocalPoint, *, now: datetime, site: MailSite) -> None:
     """A link to set a password for the invited address (creating its account if needed).
 
     It goes to the invited address only: whoever else holds the invitation link gets nothing.
     """
     user = account_for_invitation(focal_point) or invite_user(
         focal_point.email, name=focal_point.name, is_admin=False, active=True, editions=[])
-    link = issue_link(user, TokenPurpose.INVITATION, now=now, site_url=site_url())
+    link = issue_link(user, TokenPurpose.INVITATION, now=now, site_url=site.url)
     queue(focal_point.email, _("Your account for accepting the focal point invitation"),
           name=focal_point.name,
           paragraphs=[_("Choose a password with the link below (it works once, for seven "
@@ -67,7 +69,7 @@ def account_link(focal_point: FocalPoint, *, now: datetime) -> None:
           footnote=_("If you did not ask for this, ignore this message."), now=now)
 
 
-def nomination(invitation: Invitation, code: str, *, now: datetime) -> None:
+def nomination(invitation: Invitation, code: str, *, now: datetime, site: MailSite) -> None:
     delegation = invitation.delegation
     edition = delegation.edition
     queue(invitation.email, _("You are nominated for %(e)s", e=edition.title),
@@ -77,11 +79,11 @@ def nomination(invitation: Invitation, code: str, *, now: datetime) -> None:
                       _("Register with the link below, using this email address: your "
                         "organization and category are filled in. The organizers then review "
                         "your registration.")],
-          link=f"{site_url()}/{edition.slug}/register?code={code}", link_label=_("Register"),
+          link=site.link(f"/{edition.slug}/register?code={code}"), link_label=_("Register"),
           footnote=_("The nomination works once and only for this email address."), now=now)
 
 
-def send_digests(*, now: datetime) -> int:
+def send_digests(*, now: datetime, site: MailSite) -> int:
     """Mail each focal point of a running edition the people waiting for their endorsement;
     returns how many digests were queued."""
     focal_points = db.session.scalars(
@@ -108,7 +110,7 @@ def send_digests(*, now: datetime) -> int:
                             "them.", e=edition.title, org=delegation.organization.name)],
               items=[f"{r.full_name} ({r.job_title or r.organization}), "
                      f"{r.created_at.date().isoformat()}" for r in waiting],
-              link=f"{site_url()}/delegations/{delegation.id}",
+              link=site.link(f"/delegations/{delegation.id}"),
               link_label=_("Open your delegation's page"),
               footnote=_("You receive this summary at most once a day while people wait."),
               now=now)

@@ -23,6 +23,7 @@ from meetings.registration import configuration
 from meetings.registration.forms import ConfirmForm
 from meetings.registration.models import Delegation, EndorsementRule, OrganizationKind
 from meetings.web.access import managed_edition_or_403
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 PREFIX = "/manage/editions/<int:edition_id>/delegations"
@@ -123,7 +124,7 @@ def manage_invite(edition_id: int, delegation_id: int):
         with domain_errors() as outcome:
             focal_point, token = service.invite_focal_point(
                 delegation, email=form.email.data, name=form.name.data, now=utcnow())
-            mails.focal_point_invitation(focal_point, token, now=utcnow())
+            mails.focal_point_invitation(focal_point, token, now=utcnow(), site=mail_site())
             record(current_user, "delegations.focal_point",
                    f"{focal_point.email} invited as focal point of "
                    f"{delegation.organization.name}.", edition=edition)

@@ -16,6 +16,7 @@ from meetings.delegations.models import FocalPoint
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
+from meetings.mail_site import MailSite
 from meetings.models import Edition, User
 from meetings.registration import service as registration_service
 from meetings.registration.models import (
@@ -239,9 +240,10 @@ def endorse(delegation: Delegation, user: User, registration_id: int, *, now: da
     registration_service.endorse(member_of(delegation, registration_id), user, now=now)
 
 
-def decline(delegation: Delegation, user: User, registration_id: int, *, now: datetime) -> None:
+def decline(delegation: Delegation, user: User, registration_id: int, *, now: datetime,
+            site: MailSite) -> None:
     check_acts_for(user, delegation)
-    registration_service.decline(member_of(delegation, registration_id), user, now=now,
+    registration_service.decline(member_of(delegation, registration_id), user, now=now, site=site,
                                  note=f"declined by the focal point of "
                                       f"{delegation.organization.name}")
 
@@ -261,7 +263,8 @@ def name_head(delegation: Delegation, user: User, registration_id: int, *,
 
 
 def substitute(delegation: Delegation, user: User, registration_id: int, *, name: str,
-               email: str, category_id: int | None, now: datetime) -> tuple[Invitation, str]:
+               email: str, category_id: int | None, now: datetime,
+               site: MailSite) -> tuple[Invitation, str]:
     """Replace a delegate: their registration is cancelled (its badge revoked, its seat
     freed) and the substitute is nominated in their place."""
     check_acts_for(user, delegation)
@@ -269,7 +272,7 @@ def substitute(delegation: Delegation, user: User, registration_id: int, *, name
     if leaving.status in CLOSED:
         raise DomainError(_l("This registration is already closed."))
     replacement = " ".join(name.split())
-    registration_service.cancel(leaving, now=now, user=user, actor="focal point",
+    registration_service.cancel(leaving, now=now, site=site, user=user, actor="focal point",
                                 note=f"substituted by {replacement}")
     leaving.head_of_delegation = False
     return nominate(delegation, user, name=replacement, email=email,

@@ -1,6 +1,8 @@
 """Focal point pages: accepting the invitation, and a delegation's page (nominate, endorse or
 decline, head of delegation, substitution, and every delegate's progress)."""
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -13,6 +15,7 @@ from meetings.models import utcnow
 from meetings.registration import configuration
 from meetings.registration.forms import ConfirmForm
 from meetings.registration.models import Delegation, RegistrationStatus
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 ACTIVE = (RegistrationStatus.UNVERIFIED, RegistrationStatus.PENDING, RegistrationStatus.APPROVED,
@@ -47,7 +50,7 @@ def accept(token: str):
             # The account link goes to the invited address only, never to whoever clicks; an
             # existing account signs in (or resets its password) the usual way.
             if service.account_for_invitation(focal_point) is None:
-                mails.account_link(focal_point, now=utcnow())
+                mails.account_link(focal_point, now=utcnow(), site=mail_site())
             flash(_("If the invited address has no account yet, a link to choose a password "
                     "is on its way to it. Otherwise sign in, or reset your password."),
                   "success")
@@ -110,7 +113,7 @@ def nominate(delegation_id: int):
             invitation, code = service.nominate(
                 delegation, current_user, name=form.name.data, email=form.email.data,
                 category_id=form.category.data, now=utcnow())
-            mails.nomination(invitation, code, now=utcnow())
+            mails.nomination(invitation, code, now=utcnow(), site=mail_site())
         if outcome.ok:
             flash(_("%(name)s is nominated: an invitation to register went to %(email)s.",
                     name=invitation.name, email=invitation.email), "success")
@@ -130,8 +133,9 @@ def substitute(delegation_id: int):
         with domain_errors(form) as outcome:
             invitation, code = service.substitute(
                 delegation, current_user, form.registration.data, name=form.name.data,
-                email=form.email.data, category_id=form.category.data, now=utcnow())
-            mails.nomination(invitation, code, now=utcnow())
+                email=form.email.data, category_id=form.category.data, now=utcnow(),
+                site=mail_site())
+            mails.nomination(invitation, code, now=utcnow(), site=mail_site())
         if outcome.ok:
             flash(_("The substitution is done: the registration replaced is cancelled and "
                     "%(name)s is nominated.", name=invitation.name), "success")
@@ -162,7 +166,7 @@ def endorse(delegation_id: int):
 @bp.post("/delegations/<int:delegation_id>/decline")
 @login_required
 def decline(delegation_id: int):
-    return one_person_action(delegation_id, service.decline,
+    return one_person_action(delegation_id, partial(service.decline, site=mail_site()),
                              _("Declined: the registration is closed and the person told."))
 
 

@@ -21,6 +21,7 @@ from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.i18n import ngettext
+from meetings.mail_site import MailSite
 from meetings.models import (
     Edition,
     EditionStatus,
@@ -213,15 +214,16 @@ def registrants_to_tell(edition: Edition) -> int:
 
 
 def delete_edition(edition: Edition, *, user: User, confirmation: str = "",
-                   tell_registrants: bool = False, now: datetime | None = None) -> None:
+                   tell_registrants: bool = False, now: datetime | None = None,
+                   site: MailSite | None = None) -> None:
     """Delete an edition with everything in it.
 
     One that has registrations holds attendees' data: only an administrator may delete it, after
-    typing its slug. With `tell_registrants` (and `now`), those who hold or wait for a seat are
-    emailed that the edition is cancelled, in the same transaction.
+    typing its slug. With `tell_registrants` (and `now` and `site`), those who hold or wait for a
+    seat are emailed that the edition is cancelled, in the same transaction.
     """
-    if tell_registrants and now is None:
-        raise ValueError("emailing the registrants needs `now`")
+    if tell_registrants and (now is None or site is None):
+        raise ValueError("emailing the registrants needs `now` and `site`")
     if removal_summary(edition)["registrations"]:
         if not user.is_admin:
             raise NotAllowed(_l("This edition has registrations: only an administrator can "
@@ -230,6 +232,6 @@ def delete_edition(edition: Edition, *, user: User, confirmation: str = "",
             raise DomainError(_l("Type “%(slug)s” to confirm.", slug=edition.slug),
                               field="confirmation")
     # Registrants are told, then registrations and their mail go first.
-    signals.deleting.send(edition, tell_registrants=tell_registrants, now=now)
+    signals.deleting.send(edition, tell_registrants=tell_registrants, now=now, site=site)
     db.session.delete(edition)
     db.session.flush()

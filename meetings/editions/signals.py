@@ -18,9 +18,9 @@ counting_contents = edition_signals.signal("edition-counting-contents")
 counting_registrants = edition_signals.signal("edition-counting-registrants")
 
 # sender: the Edition, about to be deleted; kwargs tell_registrants (the organizer chose to email
-# them that it is cancelled) and now. Receivers queue that email first, in the same transaction
-# and tied to nothing the deletion removes, then remove what they own, and what nothing could
-# reach once it is gone (the mail about its registrations).
+# them that it is cancelled), now and site (the MailSite that email links to). Receivers queue
+# that email first, in the same transaction and tied to nothing the deletion removes, then remove
+# what they own, and what nothing could reach once it is gone (the mail about its registrations).
 deleting = edition_signals.signal("edition-deleting")
 
 # sender: the new Edition, just copied (flushed); kwargs source (the Edition copied), shift (the

@@ -31,6 +31,7 @@ from meetings.i18n import lazy_gettext as _l
 from meetings.i18n import ngettext
 from meetings.models import Edition, EditionFormat, EditionStatus, Venue, utcnow
 from meetings.web.access import admin_required, managed_edition_or_403, visible_edition_or_404
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors, show_domain_error
 
 bp.add_app_template_global(timezone_names)
@@ -274,7 +275,8 @@ def delete_confirmed(edition_id: int):
         told = service.registrants_to_tell(edition) if form.tell_registrants.data else 0
         service.delete_edition(edition, user=current_user,
                                confirmation=form.confirmation.data or "",
-                               tell_registrants=form.tell_registrants.data, now=now)
+                               tell_registrants=form.tell_registrants.data, now=now,
+                               site=mail_site())
         if told:
             summary += f"; {told} registrants emailed that it is cancelled"
         record(current_user, "edition.delete", summary, now=now)

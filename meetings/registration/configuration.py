@@ -9,6 +9,7 @@ from meetings.countries import country_name
 from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
+from meetings.mail_site import MailSite
 from meetings.models import Edition
 from meetings.registration.models import (
     LAW_ENFORCEMENT,
@@ -103,7 +104,7 @@ def set_up(edition: Edition, *, now: datetime) -> RegistrationSettings:
 
 def update_settings(edition: Edition, *, opens_at: datetime | None, closes_at: datetime | None,
                     capacity: int | None, mode: RegistrationMode, auto_promote: bool,
-                    privacy_notice: str, now: datetime,
+                    privacy_notice: str, now: datetime, site: MailSite,
                     controller: str = "") -> list[Registration]:
     """Save the settings; a raised capacity promotes from the waiting list at once.
 
@@ -119,7 +120,7 @@ def update_settings(edition: Edition, *, opens_at: datetime | None, closes_at: d
     settings.updated_at = now
     db.session.flush()
     promoted = promote_waiting(settings, now)
-    notify_promoted(promoted, now)
+    notify_promoted(promoted, now, site=site)
     return promoted
 
 
@@ -147,7 +148,7 @@ def check_opening(edition: Edition, *, opens_at: datetime | None, closes_at: dat
 
 def save_category(edition: Edition, category: RegistrationCategory | None, *, name: str,
                   quota: int | None, requires_approval: bool,
-                  now: datetime) -> RegistrationCategory:
+                  now: datetime, site: MailSite) -> RegistrationCategory:
     """Add a category or change one (a raised quota promotes from the waiting list)."""
     settings = lock_edition(edition.id)
     if category is None:
@@ -162,7 +163,7 @@ def save_category(edition: Edition, category: RegistrationCategory | None, *, na
     # Law enforcement sees closed sessions: it always needs approval (see seats.seat_status).
     category.requires_approval = requires_approval or category.code == LAW_ENFORCEMENT
     db.session.flush()
-    notify_promoted(promote_waiting(settings, now), now)
+    notify_promoted(promote_waiting(settings, now), now, site=site)
     return category
 
 
@@ -228,7 +229,8 @@ def mark_sensitive(question: RegistrationQuestion, sensitive: bool) -> None:
     db.session.flush()
 
 
-def invite(edition: Edition, emails: list[str], *, now: datetime) -> list[Invitation]:
+def invite(edition: Edition, emails: list[str], *, now: datetime,
+           site: MailSite) -> list[Invitation]:
     """Create one single-use code per address and email it (only its hash is kept)."""
     invitations = []
     for email in emails:
@@ -237,7 +239,7 @@ def invite(edition: Edition, emails: list[str], *, now: datetime) -> list[Invita
                                 code_hash=hash_token(code), created_at=now)
         db.session.add(invitation)
         db.session.flush()
-        send_invitation_mail(invitation, code, edition, now=now)
+        send_invitation_mail(invitation, code, edition, now=now, site=site)
         invitations.append(invitation)
     return invitations
 

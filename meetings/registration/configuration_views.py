@@ -41,6 +41,7 @@ from meetings.registration.models import (
 )
 from meetings.registration.reports import counts_by_category
 from meetings.web.access import managed_edition_or_403
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 
@@ -94,7 +95,7 @@ def manage_settings(edition_id: int):
                 capacity=form.capacity.data, mode=RegistrationMode(form.mode.data),
                 auto_promote=form.auto_promote.data,
                 privacy_notice=form.privacy_notice.data or "",
-                controller=form.controller.data or "", now=now)
+                controller=form.controller.data or "", now=now, site=mail_site())
             record(current_user, "registration.settings",
                    f"Registration settings saved (capacity {form.capacity.data}, "
                    f"{len(promoted)} promoted)", edition=edition, now=now)
@@ -120,7 +121,8 @@ def manage_categories(edition_id: int, category_id: int | None = None):
         with domain_errors(form) as outcome:
             saved = configuration.save_category(edition, category, name=form.name.data,
                                         quota=form.quota.data,
-                                        requires_approval=form.requires_approval.data, now=now)
+                                        requires_approval=form.requires_approval.data, now=now,
+                                        site=mail_site())
             record(current_user, "registration.category", f"Category {saved.name} saved "
                    f"(quota {saved.quota})", edition=edition, now=now)
         if outcome.ok:
@@ -240,7 +242,8 @@ def manage_invitations(edition_id: int):
     form = InvitationForm()
     if form.validate_on_submit():
         now = utcnow()
-        invitations = configuration.invite(edition, email_lines(form.emails.data), now=now)
+        invitations = configuration.invite(edition, email_lines(form.emails.data), now=now,
+                                           site=mail_site())
         record(current_user, "registration.invite", f"{len(invitations)} invitations sent",
                edition=edition, now=now)
         flash(_("%(num)d invitations sent.", num=len(invitations)), "success")

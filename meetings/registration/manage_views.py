@@ -19,6 +19,7 @@ from meetings.registration.models import Registration, RegistrationEvent, Regist
 from meetings.registration.seats import seats_taken
 from meetings.web.access import managed_edition_or_403
 from meetings.web.request_guards import id_number, optional_id, page_number
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 ACTIONS = {"approve": service.approve, "reject": service.reject, "promote": service.promote}
@@ -99,14 +100,14 @@ def manage_decide(edition_id: int, registration_id: int, action: str):
         flash(" ".join(form.note.errors) or _("The form could not be read."), "error")
         return redirect(url_for(".manage_detail", edition_id=edition.id,
                                 registration_id=registration.id))
-    now, note = utcnow(), (form.note.data or "").strip()
+    now, note, site = utcnow(), (form.note.data or "").strip(), mail_site()
     with domain_errors() as outcome:
         if action == "cancel":
-            service.cancel(registration, now=now, user=current_user)
+            service.cancel(registration, now=now, site=site, user=current_user)
         elif action == "promote":
-            service.promote(registration, current_user, now=now)
+            service.promote(registration, current_user, now=now, site=site)
         else:
-            ACTIONS[action](registration, current_user, now=now, note=note)
+            ACTIONS[action](registration, current_user, now=now, site=site, note=note)
         record(current_user, f"registration.{action}", f"Registration #{registration.id}: "
                f"{action}", edition=edition, now=now)
     if outcome.ok:
@@ -128,7 +129,7 @@ def manage_bulk(edition_id: int):
     chosen = db.session.scalars(sa.select(Registration).where(
         Registration.edition_id == edition.id, Registration.id.in_(ids))).all()
     now = utcnow()
-    done, problems = service.decide_many(chosen, action, current_user, now=now,
+    done, problems = service.decide_many(chosen, action, current_user, now=now, site=mail_site(),
                                          note=(form.note.data or "").strip())
     record(current_user, f"registration.bulk_{action}",
            f"{action}: {done} of {len(chosen)} registrations", edition=edition, now=now)

@@ -7,23 +7,22 @@ from flask_babel import force_locale
 
 from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
+from meetings.mail_site import MailSite
 from meetings.models import Edition
 from meetings.registration.models import Invitation, Registration
 from meetings.registration.tokens import issue_token
-from meetings.web.retention import registration_retention_days
-from meetings.web.site_url import site_url
 
 
-def manage_link(token: str) -> str:
+def manage_link(token: str, *, site: MailSite) -> str:
     """The absolute self-service URL for a token."""
     # Links must work from the CLI too, so the address is the configured one, not the request's.
-    return f"{site_url()}/manage-registration/{token}"
+    return site.link(f"/manage-registration/{token}")
 
 
-def new_manage_link(registration: Registration, now: datetime) -> str:
+def new_manage_link(registration: Registration, now: datetime, *, site: MailSite) -> str:
     """A fresh manage link for a mail: a new token, ending with the edition's retention."""
-    return manage_link(issue_token(registration, now,
-                                   retention_days=registration_retention_days()))
+    return manage_link(issue_token(registration, now, retention_days=site.retention_days),
+                       site=site)
 
 
 def message_lines(kind: str, edition: str, detail: str,
@@ -74,12 +73,12 @@ def message_lines(kind: str, edition: str, detail: str,
 
 
 def send_registration_mail(registration: Registration, kind: str, *, now: datetime,
-                           note: str = "", detail: str = "", position: int | None = None
-                           ) -> None:
+                           site: MailSite, note: str = "", detail: str = "",
+                           position: int | None = None) -> None:
     """Queue one email about a registration (kinds: see message_lines)."""
     if not registration.email:
         return
-    link = new_manage_link(registration, now)
+    link = new_manage_link(registration, now, site=site)
     with force_locale(registration.language or "en"):
         subject, paragraphs = message_lines(kind, registration.edition.title, detail,
                                             position)
@@ -92,9 +91,9 @@ def send_registration_mail(registration: Registration, kind: str, *, now: dateti
 
 
 def send_invitation_mail(invitation: Invitation, code: str, edition: Edition, *,
-                         now: datetime) -> None:
+                         now: datetime, site: MailSite) -> None:
     """Queue the email that carries an invitation code."""
-    link = f"{site_url()}/{edition.slug}/register?code={code}"
+    link = site.link(f"/{edition.slug}/register?code={code}")
     subject = _("Invitation: %(e)s", e=edition.title)
     context = {"name": "", "note": "", "link": link, "link_label": _("Register"),
                "paragraphs": [_("You are invited to register for %(e)s.", e=edition.title),
@@ -105,14 +104,15 @@ def send_invitation_mail(invitation: Invitation, code: str, edition: Edition, *,
     queue_message(invitation.email, subject, text, html, now=now)
 
 
-def send_edition_cancelled_mail(registration: Registration, *, now: datetime) -> None:
+def send_edition_cancelled_mail(registration: Registration, *, now: datetime,
+                                site: MailSite) -> None:
     """Queue the email saying the edition is cancelled, tied to no registration (it is about to
     be deleted with its edition); its one link is the site's home page, which stays."""
     edition = registration.edition
     with force_locale(registration.language or "en"):
         subject = _("Cancelled: %(e)s", e=edition.title)
         context = {"name": registration.full_name, "edition": edition,
-                   "home": site_url() + "/"}
+                   "home": site.link("/")}
         text = render_template("mail/edition_cancelled.txt", **context)
         html = render_template("mail/edition_cancelled.html", subject=subject, **context)
     queue_message(registration.email, subject, text, html, now=now)

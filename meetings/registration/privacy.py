@@ -9,6 +9,7 @@ from meetings.errors import DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
 from meetings.mail.service import erase_invitation_messages, erase_messages_of
+from meetings.mail_site import MailSite
 from meetings.models import AuditEntry, Edition
 from meetings.registration import signals
 from meetings.registration.erased_counts import ErasedRegistrationCount, count_erased
@@ -64,18 +65,18 @@ def redact_audit(email: str) -> None:
                        .values(summary=sa.func.replace(AuditEntry.summary, email, "[erased]")))
 
 
-def erase(registration: Registration, *, now: datetime) -> None:
+def erase(registration: Registration, *, now: datetime, site: MailSite) -> None:
     """The attendee erases their data: the seat is freed, the registration is deleted."""
     settings = lock_edition(registration.edition_id)
     # Another request may have erased it while this one waited for the lock.
     registration = db.session.get(Registration, registration.id, populate_existing=True)
     if registration is None:
         return
-    signals.leaving.send(registration, now=now)
+    signals.leaving.send(registration, now=now, site=site)
     if registration.status in OPEN_STATUSES:
         change_status(registration, RegistrationStatus.CANCELLED, now=now, actor="attendee")
     anonymize(registration)
-    notify_promoted(promote_waiting(settings, now), now)
+    notify_promoted(promote_waiting(settings, now), now, site=site)
 
 
 class Purged(NamedTuple):

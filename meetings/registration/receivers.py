@@ -9,6 +9,7 @@ from meetings.dates import LocalTimeError, to_local, to_utc
 from meetings.editions import signals as edition_signals
 from meetings.extensions import db
 from meetings.mail.service import erase_messages_about
+from meetings.mail_site import MailSite
 from meetings.models import Edition
 from meetings.registration import configuration
 from meetings.registration.models import (
@@ -49,7 +50,7 @@ def count_registrants(edition: Edition) -> int:
 
 @edition_signals.deleting.connect
 def delete_registrations(edition: Edition, *, tell_registrants: bool = False,
-                         now: datetime | None = None) -> None:
+                         now: datetime | None = None, site: MailSite | None = None) -> None:
     """Registrations go first, with their workshop seats and agenda choices (the database
     lets a session go only once nothing names it), and the mail that could only reach them.
 
@@ -58,7 +59,7 @@ def delete_registrations(edition: Edition, *, tell_registrants: bool = False,
     """
     if tell_registrants:
         for registration in db.session.scalars(registrants_to_tell(edition)):
-            send_edition_cancelled_mail(registration, now=now)
+            send_edition_cancelled_mail(registration, now=now, site=site)
     erase_messages_about(registrations_of(edition))
     db.session.execute(sa.delete(Registration).where(Registration.edition_id == edition.id))
 

@@ -9,6 +9,7 @@ from meetings.dates import to_local
 from meetings.errors import Busy, DomainError
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
+from meetings.mail_site import MailSite
 from meetings.models import Edition, EditionStatus, User
 from meetings.registration import signals
 from meetings.registration.models import (
@@ -72,7 +73,7 @@ def registration_by_email(edition_id: int, email: str) -> Registration | None:
 
 def register(edition: Edition, person: Registrant, *, category_id: int | None, consent: bool,
              invitation_code: str = "", delegation_id: int | None = None,
-             now: datetime) -> Registration:
+             now: datetime, site: MailSite) -> Registration:
     """Record an unverified registration and email its confirmation link.
 
     A second registration with the same email creates nothing: the existing one is
@@ -101,7 +102,7 @@ def register(edition: Edition, person: Registrant, *, category_id: int | None, c
     delegation = claimed_delegation(settings, category, delegation_id)
     existing = registration_by_email(edition.id, person.email)
     if existing is not None and existing.status != S.CANCELLED:
-        send_registration_mail(existing, "duplicate", now=now)
+        send_registration_mail(existing, "duplicate", now=now, site=site)
         return existing
     registration = existing or Registration(edition=edition, email=normalize_email(person.email))
     reopen(registration, category, person, now=now)
@@ -115,7 +116,7 @@ def register(edition: Edition, person: Registrant, *, category_id: int | None, c
             registration.organization = delegation.organization.name
     db.session.add(registration)
     db.session.flush()
-    send_registration_mail(registration, "verify", now=now)
+    send_registration_mail(registration, "verify", now=now, site=site)
     return registration
 
 
@@ -187,7 +188,7 @@ def apply_details(registration: Registration, person: Registrant) -> None:
     registration.answers = dict(person.answers)
 
 
-def verify(registration: Registration, *, now: datetime) -> Registration:
+def verify(registration: Registration, *, now: datetime, site: MailSite) -> Registration:
     """Confirm the email: take a seat (pending or approved) or join the waiting list."""
     settings = lock_edition(registration.edition_id)
     db.session.refresh(registration)
@@ -204,7 +205,7 @@ def verify(registration: Registration, *, now: datetime) -> Registration:
         else:
             status = S.WAITLISTED
     change_status(registration, status, now=now, actor="attendee", note="email confirmed")
-    send_registration_mail(registration, status.value, now=now,
+    send_registration_mail(registration, status.value, now=now, site=site,
                            position=waiting_position(registration))
     return registration
 
@@ -251,36 +252,37 @@ def update_details(registration: Registration, person: Registrant, *, now: datet
     db.session.flush()
 
 
-def cancel(registration: Registration, *, now: datetime, user: User | None = None,
-           actor: str = "", note: str = "") -> None:
+def cancel(registration: Registration, *, now: datetime, site: MailSite,
+           user: User | None = None, actor: str = "", note: str = "") -> None:
     """Cancel (by the attendee, or an organizer or focal point on their behalf); the seat
     goes to the list."""
     settings = lock_edition(registration.edition_id)
     db.session.refresh(registration)
     if registration.status in (S.CANCELLED, S.REJECTED):
         raise DomainError(_l("This registration is already closed."))
-    release(settings, registration, S.CANCELLED, now=now, user=user,
+    release(settings, registration, S.CANCELLED, now=now, site=site, user=user,
             actor=actor or ("organizer" if user else "attendee"), note=note)
 
 
 def release(settings: RegistrationSettings, registration: Registration,
-            status: RegistrationStatus, *, now: datetime, user: User | None = None,
-            actor: str = "system", note: str = "") -> None:
+            status: RegistrationStatus, *, now: datetime, site: MailSite,
+            user: User | None = None, actor: str = "system", note: str = "") -> None:
     """Close a registration, free its seat and workshop places, promote the next in line."""
-    signals.leaving.send(registration, now=now)
+    signals.leaving.send(registration, now=now, site=site)
     change_status(registration, status, now=now, user=user, actor=actor, note=note)
-    send_registration_mail(registration, status.value, now=now, note=note)
-    notify_promoted(promote_waiting(settings, now), now)
+    send_registration_mail(registration, status.value, now=now, site=site, note=note)
+    notify_promoted(promote_waiting(settings, now), now, site=site)
 
 
-def notify_promoted(promoted: list[Registration], now: datetime) -> None:
+def notify_promoted(promoted: list[Registration], now: datetime, *, site: MailSite) -> None:
     """Tell everyone who just got a seat from the waiting list that it is theirs."""
     for registration in promoted:
         kind = "promoted" if registration.status == S.APPROVED else "promoted_pending"
-        send_registration_mail(registration, kind, now=now)
+        send_registration_mail(registration, kind, now=now, site=site)
 
 
-def approve(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
+def approve(registration: Registration, user: User, *, now: datetime, site: MailSite,
+            note: str = "") -> None:
     """An organizer approves a pending or waitlisted (or rejected) registration."""
     settings = lock_edition(registration.edition_id)
     db.session.refresh(registration)
@@ -294,7 +296,7 @@ def approve(registration: Registration, user: User, *, now: datetime, note: str 
         raise DomainError(_l("No seat is free for this registration. Raise the capacity or "
                              "the category quota first."))
     change_status(registration, S.APPROVED, now=now, user=user, actor="organizer", note=note)
-    send_registration_mail(registration, "approved", now=now, note=note)
+    send_registration_mail(registration, "approved", now=now, site=site, note=note)
 
 
 def check_endorsed(settings: RegistrationSettings, registration: Registration) -> None:
@@ -323,7 +325,8 @@ def endorse(registration: Registration, user: User, *, now: datetime) -> None:
     db.session.flush()
 
 
-def decline(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
+def decline(registration: Registration, user: User, *, now: datetime, site: MailSite,
+            note: str = "") -> None:
     """A focal point says the person does not belong to the delegation: the registration is
     rejected and its seat goes to the waiting list."""
     settings = lock_edition(registration.edition_id)
@@ -336,11 +339,11 @@ def decline(registration: Registration, user: User, *, now: datetime, note: str 
         change_status(registration, S.REJECTED, now=now, user=user, actor="focal point",
                       note=note)
         return
-    release(settings, registration, S.REJECTED, now=now, user=user, actor="focal point",
-            note=note)
+    release(settings, registration, S.REJECTED, now=now, site=site, user=user,
+            actor="focal point", note=note)
 
 
-def promote(registration: Registration, user: User, *, now: datetime) -> None:
+def promote(registration: Registration, user: User, *, now: datetime, site: MailSite) -> None:
     """Move someone from the waiting list into a free seat, out of turn if need be."""
     settings = lock_edition(registration.edition_id)
     db.session.refresh(registration)
@@ -352,26 +355,28 @@ def promote(registration: Registration, user: User, *, now: datetime) -> None:
     status = seat_status(settings, registration.category, registration.delegation)
     change_status(registration, status, now=now, user=user, actor="organizer",
                   note="promoted from the waiting list")
-    notify_promoted([registration], now)
+    notify_promoted([registration], now, site=site)
 
 
-def reject(registration: Registration, user: User, *, now: datetime, note: str = "") -> None:
+def reject(registration: Registration, user: User, *, now: datetime, site: MailSite,
+           note: str = "") -> None:
     """An organizer declines a registration; its seat goes to the waiting list."""
     settings = lock_edition(registration.edition_id)
     db.session.refresh(registration)
     if registration.status in (S.REJECTED, S.CANCELLED, S.UNVERIFIED):
         raise DomainError(_l("This registration cannot be rejected in its current state."))
-    release(settings, registration, S.REJECTED, now=now, user=user, actor="organizer", note=note)
+    release(settings, registration, S.REJECTED, now=now, site=site, user=user,
+            actor="organizer", note=note)
 
 
 def decide_many(registrations: list[Registration], action: str, user: User, *,
-                now: datetime, note: str = "") -> tuple[int, list[str]]:
+                now: datetime, site: MailSite, note: str = "") -> tuple[int, list[str]]:
     """Approve or reject several registrations; returns how many changed and the problems."""
     decide = {"approve": approve, "reject": reject}[action]
     done, problems = 0, []
     for registration in registrations:
         try:
-            decide(registration, user, now=now, note=note)
+            decide(registration, user, now=now, site=site, note=note)
             done += 1
         except Busy:
             raise  # the lock is stuck: answer "busy" once instead of waiting for each one

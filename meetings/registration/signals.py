@@ -8,8 +8,9 @@ from blinker import Namespace
 
 registration_signals = Namespace()
 
-# sender: the Registration; keyword `now`. Its seat is being given up (cancelled, rejected,
-# erased): free whatever else it holds, under the edition lock the sender already took.
+# sender: the Registration; keywords `now` and `site` (the MailSite for any mail a receiver
+# queues). Its seat is being given up (cancelled, rejected, erased): free whatever else it holds,
+# under the edition lock the sender already took.
 leaving = registration_signals.signal("registration-leaving")
 
 # sender: the Registration. Its personal data is being erased: drop everything personal that

@@ -24,6 +24,7 @@ from meetings.registration.notify import send_registration_mail
 from meetings.registration.personal_data import personal_data
 from meetings.registration.tokens import registration_or_404
 from meetings.web.access import visible_edition_or_404
+from meetings.web.site_url import mail_site
 from meetings.web.uniform_timing import LOST_LINK_FLOOR, no_sooner_than
 from meetings.web.unit_of_work import domain_errors
 
@@ -66,7 +67,8 @@ def register(slug: str):
             service.register(edition, registrant_from(form, questions),
                              category_id=form.category.data, consent=form.consent.data,
                              invitation_code=form.invitation_code.data or "",
-                             delegation_id=form.delegation.data, now=utcnow())
+                             delegation_id=form.delegation.data, now=utcnow(),
+                             site=mail_site())
         if outcome.ok:
             return redirect(url_for(".sent", slug=slug))
     now = utcnow()
@@ -96,7 +98,8 @@ def lost_link(slug: str):
         with no_sooner_than(LOST_LINK_FLOOR):
             registration = service.registration_by_email(edition.id, form.email.data)
             if registration is not None:
-                send_registration_mail(registration, "lost_link", now=utcnow())
+                send_registration_mail(registration, "lost_link", now=utcnow(),
+                                       site=mail_site())
                 db.session.commit()  # inside the floor, so both answers take the same time
         # The same answer whether or not the address is registered.
         flash(_("If this address is registered, its link is on its way."), "success")
@@ -132,7 +135,7 @@ def manage(token: str):
 def verify(token: str):
     registration = registration_or_404(token, utcnow())
     if ConfirmForm().validate_on_submit():
-        service.verify(registration, now=utcnow())
+        service.verify(registration, now=utcnow(), site=mail_site())
         flash(_("Thank you: your email address is confirmed."), "success")
     return redirect(url_for(".manage", token=token))
 
@@ -177,7 +180,7 @@ def cancel_confirmed(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         with domain_errors() as outcome:
-            service.cancel(registration, now=utcnow())
+            service.cancel(registration, now=utcnow(), site=mail_site())
         if outcome.ok:
             flash(_("Your registration is cancelled."), "success")
         return redirect(url_for(".manage", token=token))
@@ -195,7 +198,7 @@ def erase_confirmed(token: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         edition = registration.edition
-        privacy.erase(registration, now=utcnow())
+        privacy.erase(registration, now=utcnow(), site=mail_site())
         return render_template("registration/erased.html", edition=edition)
     return confirm_page(registration, token, form, "erase")
 

@@ -19,6 +19,7 @@ from meetings.visas.crypto import data_key
 from meetings.visas.forms import OfficerForm, RefuseForm, VisaSettingsForm
 from meetings.visas.models import VisaRequest, VisaStatus
 from meetings.web.access import managed_edition_or_403
+from meetings.web.site_url import mail_site
 from meetings.web.unit_of_work import domain_errors
 
 PREFIX = "/manage/editions/<int:edition_id>/visas"
@@ -143,7 +144,8 @@ def manage_issue(edition_id: int, request_id: int):
     edition, request = officer_request_or_403(edition_id, request_id)
     if ConfirmForm().validate_on_submit():
         with domain_errors() as outcome:
-            service.decide(request, current_user, issue=True, message="", now=utcnow())
+            service.decide(request, current_user, issue=True, message="", now=utcnow(),
+                           site=mail_site())
             record(current_user, "visas.issue", f"Visa letter {request.reference} issued.",
                    edition=edition)
         if outcome.ok:
@@ -161,7 +163,7 @@ def manage_refuse(edition_id: int, request_id: int):
     with domain_errors() as outcome:
         service.decide(request, current_user, issue=False,
                        message=form.message.data if form.validate_on_submit() else "",
-                       now=utcnow())
+                       now=utcnow(), site=mail_site())
         record(current_user, "visas.refuse", f"Visa letter {request.reference} refused.",
                edition=edition)
     if outcome.ok:

@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from meetings.i18n import gettext as _
 from meetings.mail.service import queue_message
+from meetings.mail_site import MailSite
 from meetings.registration.notify import new_manage_link
 from meetings.visas.models import VisaRequest, VisaStatus
 
@@ -31,12 +32,12 @@ def decision_lines(request: VisaRequest, edition: str) -> tuple[str, list[str], 
             _("See your registration"))
 
 
-def send_decision_mail(request: VisaRequest, *, now: datetime) -> None:
+def send_decision_mail(request: VisaRequest, *, now: datetime, site: MailSite) -> None:
     """Queue the mail telling the attendee their letter is issued or refused."""
     registration = request.registration
     if not registration.email or request.status not in (VisaStatus.ISSUED, VisaStatus.REFUSED):
         return
-    link = new_manage_link(registration, now) + "/visa"
+    link = new_manage_link(registration, now, site=site) + "/visa"
     with force_locale(registration.language or "en"):
         subject, paragraphs, label = decision_lines(request, registration.edition.title)
         context = {"name": registration.full_name, "paragraphs": paragraphs, "link": link,

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from meetings.extensions import db
+from meetings.mail_site import MailSite
 from meetings.registration import signals
 from meetings.registration.exports import iso
 from meetings.registration.models import Registration, RegistrationStatus
@@ -12,7 +13,7 @@ from meetings.visas.models import VisaRequest
 
 
 @signals.leaving.connect
-def withdraw_letter(registration: Registration, *, now: datetime) -> None:
+def withdraw_letter(registration: Registration, *, now: datetime, site: MailSite) -> None:
     """Cancelled, rejected or erased: an open request or issued letter is withdrawn."""
     service.withdraw(registration, now=now)
 

@@ -12,6 +12,7 @@ from meetings.dates import to_local
 from meetings.errors import DomainError, NotAllowed
 from meetings.extensions import db
 from meetings.i18n import lazy_gettext as _l
+from meetings.mail_site import MailSite
 from meetings.models import Edition, User
 from meetings.registration.models import Registration, RegistrationStatus
 from meetings.visas.documents import Letter
@@ -171,7 +172,7 @@ def withdraw(registration: Registration, *, now: datetime) -> bool:
 
 
 def decide(request: VisaRequest, user: User, *, issue: bool, message: str,
-           now: datetime) -> None:
+           now: datetime, site: MailSite) -> None:
     """An officer issues the letter or refuses it with a message; the attendee is mailed."""
     if not is_officer(user, request.edition):
         raise NotAllowed(_l("Only the edition's visa officers decide visa requests."))
@@ -183,7 +184,7 @@ def decide(request: VisaRequest, user: User, *, issue: bool, message: str,
         raise DomainError(_l("The registration is no longer approved."))
     move(request, VisaStatus.ISSUED if issue else VisaStatus.REFUSED, now=now, user=user,
          message=message.strip())
-    send_decision_mail(request, now=now)
+    send_decision_mail(request, now=now, site=site)
 
 
 def waiting(edition_id: int) -> sa.Select:

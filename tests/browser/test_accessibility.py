@@ -22,6 +22,7 @@ from meetings.models import (
 from meetings.visas.crypto import data_key
 from tests.browser.conftest import A11YCHECK, run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
+from tests.factories import MAIL_SITE
 
 pytestmark = pytest.mark.browser
 
@@ -62,7 +63,7 @@ def first_id(query: sa.Select) -> int:
 def demo(app) -> Demo:
     with app.app_context():
         editions = load_demo(utcnow(), badge_secret=secret_of(app.config),
-                             visa_key=data_key(app.config))
+                             visa_key=data_key(app.config), site=MAIL_SITE)
         db.session.commit()
         upcoming = editions[-1]
         track = upcoming.tracks[0]

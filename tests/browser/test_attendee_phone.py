@@ -14,7 +14,7 @@ from meetings.registration import configuration
 from meetings.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from tests.browser.conftest import LONG_EMAIL, PHONE, run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.factories import make_edition, make_session, make_venue, registration_category
+from tests.factories import MAIL_SITE, make_edition, make_session, make_venue, registration_category
 from tests.smtp import DeliveredInbox
 
 pytestmark = pytest.mark.browser
@@ -33,7 +33,7 @@ def meeting(app, smtp_server, auth):
                                       closes_at=NOW + timedelta(days=30), capacity=5,
                                       mode=RegistrationMode.OPEN, auto_promote=True,
                                       privacy_notice="We process your data to run the meeting.",
-                                      now=NOW)
+                                      now=NOW, site=MAIL_SITE)
         configuration.add_question(edition, label="Which day do you attend?",
                                    kind=QuestionKind.SINGLE_CHOICE,
                                    choices_text="Both days\nFirst day only", required=True)
@@ -147,8 +147,8 @@ def test_organizers_registration_detail_fits_a_phone(phone, live_url, app, meeti
             edition, service.Registrant(given_name="Margaret", family_name="Hamilton",
                                         email=LONG_EMAIL, organization="Instrumentation Laboratory",
                                         country="US", answers={}),
-            category_id=meeting["category"], consent=True, now=NOW)
-        service.verify(registration, now=NOW)
+            category_id=meeting["category"], consent=True, now=NOW, site=MAIL_SITE)
+        service.verify(registration, now=NOW, site=MAIL_SITE)
         assert registration.status == RegistrationStatus.APPROVED
         registration_id = registration.id
         db.session.commit()

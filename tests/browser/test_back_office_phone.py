@@ -15,7 +15,7 @@ from meetings.registration import configuration, service
 from meetings.registration.models import QuestionKind, RegistrationMode
 from tests.browser.conftest import A11YCHECK, LONG_EMAIL
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.factories import make_edition, make_session, person, registration_category
+from tests.factories import MAIL_SITE, make_edition, make_session, person, registration_category
 
 pytestmark = pytest.mark.browser
 NOW = datetime.now(UTC)
@@ -31,7 +31,7 @@ def back_office(app, auth):
                                       closes_at=NOW + timedelta(days=30), capacity=1,
                                       mode=RegistrationMode.OPEN, auto_promote=True,
                                       privacy_notice="We process your data to run the meeting.",
-                                      now=NOW)
+                                      now=NOW, site=MAIL_SITE)
         question = configuration.add_question(edition, label="Which day do you attend the meeting?",
                                    kind=QuestionKind.SINGLE_CHOICE,
                                    choices_text="Both days\nFirst day only", required=True)
@@ -44,8 +44,8 @@ def back_office(app, auth):
             registration = service.register(
                 edition, person(n, email=email, organization="Instrumentation Laboratory "
                                 "of the Massachusetts Institute of Technology", country="US"),
-                category_id=category, consent=True, now=NOW)
-            service.verify(registration, now=NOW)
+                category_id=category, consent=True, now=NOW, site=MAIL_SITE)
+            service.verify(registration, now=NOW, site=MAIL_SITE)
             ids.append(registration.id)
         edition_id, question_id = edition.id, question.id
         db.session.commit()

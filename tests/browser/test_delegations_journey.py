@@ -22,7 +22,7 @@ from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from tests.browser.conftest import run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.factories import make_edition
+from tests.factories import MAIL_SITE, make_edition
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,8 @@ def meeting(app, auth):
         configuration.update_settings(
             edition, opens_at=NOW - timedelta(days=1), closes_at=NOW + timedelta(days=30),
             capacity=None, mode=RegistrationMode.OPEN, auto_promote=True,
-            privacy_notice="We process your data **only** to run the meeting.", now=NOW)
+            privacy_notice="We process your data **only** to run the meeting.", now=NOW,
+            site=MAIL_SITE)
         edition_id = edition.id
         db.session.commit()
     auth.create()

@@ -15,7 +15,7 @@ from meetings.registration import configuration
 from meetings.registration.models import Registration, RegistrationMode, RegistrationStatus
 from tests.browser.conftest import run_a11ycheck
 from tests.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
-from tests.factories import make_edition, make_session, sign_up
+from tests.factories import MAIL_SITE, make_edition, make_session, sign_up
 from tests.smtp import DeliveredInbox
 
 pytestmark = pytest.mark.browser
@@ -34,7 +34,7 @@ def registration_site(app, smtp_server, auth):
                               closes_at=NOW + timedelta(days=30), capacity=1,
                               mode=RegistrationMode.OPEN, auto_promote=False,
                               privacy_notice="We process your data **only** to run the meeting.",
-                              now=NOW)
+                              now=NOW, site=MAIL_SITE)
         make_session(edition, "Digital forensics lab", type=SessionType.WORKSHOP, capacity=12,
                      starts_at=datetime(2027, 3, 28, 13, 0, tzinfo=UTC))
         edition_id = edition.id
