@@ -13,12 +13,12 @@ import sqlalchemy as sa
 
 from meetings.attendance import agenda_choices, change_mail, feed_tokens, workshops
 from meetings.audit.service import record
-from meetings.delegations import mails as delegation_mails
 from meetings.delegations import service as delegations
+from meetings.delegations.models import FocalPoint
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.service import queue_message
-from meetings.models import FeedCache, SessionAccess, SessionType
+from meetings.models import AuditEntry, FeedCache, SessionAccess, SessionType
 from meetings.registration import configuration, personal_data, privacy, service
 from meetings.registration.erased_counts import ErasedRegistrationCount
 from meetings.registration.models import (
@@ -218,26 +218,33 @@ FOCAL_POINT = {"email": "focal.canary@example.org", "name": "Canaria Focalpoints
 
 
 @pytest.mark.parametrize("where", WHERE)
-def test_the_purges_leave_nothing_of_a_past_editions_focal_point(app, runner, where):
-    """A focal point's name and address go with the edition's purge; the mails sent to them
-    (about no registration) with the daily `purge --due`, once the registration retention has
-    passed since they were sent."""
+def test_the_purges_leave_nothing_of_a_past_editions_focal_point(app, client, admin, runner,
+                                                                 where):
+    """A focal point's name and address go with the edition's purge (the audit log's mention of
+    them too); the mails sent to them (about no registration) with the daily `purge --due`, once
+    the registration retention has passed since they were sent."""
     with app.app_context():
         edition = make_edition(slug="e2025", starts_on=date(2025, 1, 10))
         open_registration(edition, now=PAST_NOW)
         delegation = delegations.add_delegation(edition, name="Canary Police Service",
                                                 kind=OrganizationKind.POLICE, country="KE",
                                                 quota=None)
-        focal_point, token = delegations.invite_focal_point(delegation, now=PAST_NOW,
-                                                            **FOCAL_POINT)
-        delegation_mails.focal_point_invitation(focal_point, token, now=PAST_NOW, site=MAIL_SITE)
+        db.session.commit()
+        path = f"/manage/editions/{edition.id}/delegations/{delegation.id}/focal-points"
+    assert client.post(path, data=FOCAL_POINT).status_code == 302
+    with app.app_context():
+        link_hash = db.session.scalar(sa.select(FocalPoint.token_hash))
+        assert db.session.scalar(sa.select(sa.func.count(AuditEntry.id)).where(
+            AuditEntry.summary.contains(FOCAL_POINT["email"]))) == 1
+        # Sent long ago, as it would have been for an edition now past its retention.
+        db.session.execute(sa.update(OutboxMessage).values(created_at=PAST_NOW,
+                                                           last_attempt_at=PAST_NOW))
         db.session.commit()
     purged = runner.invoke(args=["meetings", "purge", "e2025"])
     due = runner.invoke(args=["meetings", "purge", "--due"])
     assert purged.exit_code == 0 and due.exit_code == 0, purged.output + due.output
     assert "Deleted 1 delivered email(s)" in due.output
-    check_nothing_left(app, where, [*FOCAL_POINT.values(), token, hash_token(token)],
-                       vacuumed=True)
+    check_nothing_left(app, where, [*FOCAL_POINT.values(), link_hash], vacuumed=True)
 
 
 def test_the_mail_log_keeps_recent_and_undelivered_messages(app, runner):

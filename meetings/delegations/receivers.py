@@ -4,9 +4,10 @@ import sqlalchemy as sa
 
 from meetings.delegations.models import FocalPoint
 from meetings.extensions import db
-from meetings.models import Edition
+from meetings.models import AuditEntry, Edition
 from meetings.registration import signals
 from meetings.registration.models import Delegation, Registration
+from meetings.registration.privacy import redact_audit
 
 
 @signals.manage_page.connect
@@ -20,8 +21,12 @@ def manage_page_part(registration: Registration, *, token: str) -> dict:
 
 @signals.purging.connect
 def forget_focal_points(edition: Edition) -> list[sa.Table]:
-    """The edition's purge takes its focal points' names and addresses (their accounts, which
-    other editions may use, stay; the mails sent to them go with `purge --due`)."""
+    """The edition's purge takes its focal points' names and addresses, and their addresses out
+    of the audit log (their accounts, which other editions may use, stay; the mails sent to them
+    go with `purge --due`)."""
     delegations = sa.select(Delegation.id).where(Delegation.edition_id == edition.id)
-    db.session.execute(sa.delete(FocalPoint).where(FocalPoint.delegation_id.in_(delegations)))
-    return [FocalPoint.__table__]
+    points = FocalPoint.delegation_id.in_(delegations)
+    for email in db.session.scalars(sa.select(FocalPoint.email).where(points)):
+        redact_audit(email)
+    db.session.execute(sa.delete(FocalPoint).where(points))
+    return [FocalPoint.__table__, AuditEntry.__table__]
