@@ -131,7 +131,9 @@ def send_mail(limit: int) -> None:
               help="Longest sleep while listening for PostgreSQL notifications.")
 @click.option("--batch", default=100, show_default=True,
               help="Most messages sent over one SMTP connection.")
-def mail_worker(poll: float, idle: float, batch: int) -> None:
+@click.option("--gather", default=0.1, show_default=True,
+              help="Seconds to wait after a notification, so a rush's messages share a pass.")
+def mail_worker(poll: float, idle: float, batch: int, gather: float) -> None:
     """Deliver the outbox continuously until SIGTERM or Ctrl-C (run one or more per site).
 
     Woken by PostgreSQL NOTIFY when a message is queued; several workers never send a message
@@ -147,7 +149,7 @@ def mail_worker(poll: float, idle: float, batch: int) -> None:
     logging.basicConfig(level=logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     worker = MailWorker(current_app._get_current_object(), poll=poll, idle=idle, batch=batch,
-                        periodic=queue_digests)
+                        gather=gather, periodic=queue_digests)
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: worker.stop())
     worker.run()

@@ -16,6 +16,7 @@ from meetings.mail.models import OutboxMessage, OutboxStatus
 from meetings.mail.sender import Batch, deliver_pending, smtp_settings
 from meetings.mail.service import clean_header, queue_message
 from meetings.mail.worker import MailWorker
+from tests.conftest import POSTGRES_URL
 from tests.factories import make_edition, open_registration, registration_category
 from tests.smtp import Inbox, free_port
 
@@ -244,3 +245,64 @@ def test_stopping_ends_the_batch_after_the_current_message(app):
     messages = outbox(app)
     assert 1 <= sum(m.status == OutboxStatus.SENT for m in messages) <= 3
     assert all(m.attempts == 0 for m in messages if m.status == OutboxStatus.PENDING)
+
+
+def test_a_batch_reads_the_bodies_with_its_claim_not_one_query_per_message(app, smtp_server):
+    use_server(app, smtp_server.port)
+    with app.app_context():
+        for n in range(10):
+            queue_message(f"p{n}@example.org", f"Hello {n}", f"Body {n}", now=NOW)
+        db.session.commit()
+        selects = []
+
+        def count(_connection, _cursor, statement, *_):
+            if statement.lstrip().upper().startswith("SELECT"):
+                selects.append(statement)
+
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            batch = deliver_pending(NOW, smtp_settings(app.config))
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    assert batch.sent == 10
+    assert sorted(body.strip() for body in smtp_server.inbox.bodies()) == [f"Body {n}" for n in range(10)]
+    assert len(selects) == 2  # the claim of ten, then the empty claim that ends the batch
+
+
+class Peers(Inbox):
+    """Also notes the client address and port of each message: one per SMTP connection."""
+
+    def __init__(self):
+        super().__init__()
+        self.peers: list = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.peers.append(session.peer)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.skipif(not POSTGRES_URL, reason="the worker is woken by NOTIFY on postgres only")
+def test_messages_queued_in_quick_succession_share_one_pass_and_connection(app):
+    inbox = Peers()
+    server = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    server.start()
+    use_server(app, server.port)
+    worker = MailWorker(app, poll=30, idle=30, gather=0.5)
+    thread = threading.Thread(target=worker.run)
+    try:
+        thread.start()
+        time.sleep(0.5)  # past its first, empty pass: waiting for a notification
+        with app.app_context():
+            for n in range(5):  # five requests, each committing its own message
+                queue_message(f"p{n}@example.org", f"Hello {n}", "Body", now=datetime.now(UTC))
+                db.session.commit()
+                time.sleep(0.03)
+        deadline = time.monotonic() + 10
+        while len(inbox.messages) < 5 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        worker.stop()
+        thread.join(5)
+        server.stop()
+    assert sorted(m["Subject"] for m in inbox.messages) == [f"Hello {n}" for n in range(5)]
+    assert len(set(inbox.peers)) == 1

@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 
 from meetings.extensions import db
 from meetings.mail.models import OutboxMessage, OutboxStatus
@@ -187,7 +188,9 @@ def is_set(flag: threading.Event | None) -> bool:
 def claim_due(now: datetime, ids: list[int] | None, tried: list[int],
               size: int) -> list[OutboxMessage]:
     """Lock the next due messages; other senders skip them (PostgreSQL), so none goes twice."""
-    query = due_messages(now, ids, limit=size).with_for_update(skip_locked=True)
+    # The bodies in the same statement: loading them one message at a time was a query each.
+    query = (due_messages(now, ids, limit=size).with_for_update(skip_locked=True)
+             .options(so.undefer_group("body")))
     if tried:
         query = query.where(OutboxMessage.id.not_in(tried))
     return list(db.session.scalars(query))

@@ -1,7 +1,8 @@
 """The mail worker: a long-running process that delivers the outbox (`meetings mail-worker`).
 
 On PostgreSQL it LISTENs on the channel queue_message notifies, so a message goes out as soon
-as the transaction that queued it commits; it still looks every `idle` seconds, and whenever a
+as the transaction that queued it commits (after `gather` seconds, so that the messages of a
+rush share one pass and one SMTP connection); it still looks every `idle` seconds, and whenever a
 retry falls due. Elsewhere (SQLite), or while the LISTEN connection is down, it polls every
 `poll` seconds. Several workers, on several hosts, may run at once: each message is claimed
 with SELECT … FOR UPDATE SKIP LOCKED, so none is sent twice. stop() (SIGTERM, SIGINT) lets the
@@ -35,8 +36,9 @@ class MailWorker:
     """Deliver due messages, then sleep until notified, a retry is due, or stopped."""
 
     def __init__(self, app: Flask, *, poll: float = 2.0, idle: float = 30.0, batch: int = 100,
-                 periodic: Callable[[datetime], None] | None = None, period: float = 60.0):
-        self.app, self.poll, self.idle, self.batch = app, poll, idle, batch
+                 gather: float = 0.1, periodic: Callable[[datetime], None] | None = None,
+                 period: float = 60.0):
+        self.app, self.poll, self.idle, self.batch, self.gather = app, poll, idle, batch, gather
         self.periodic, self.period, self.periodic_at = periodic, period, 0.0
         self.stopping = threading.Event()
         self.wake_read, self.wake_write = os.pipe()
@@ -118,7 +120,8 @@ class MailWorker:
         return min(longest, max((due - utcnow()).total_seconds() + 0.05, 0.0))
 
     def wait(self, seconds: float, notified: bool = True) -> None:
-        """Sleep up to `seconds`; return early when stopped or (if `notified`) on a NOTIFY."""
+        """Sleep up to `seconds`; return early when stopped or (if `notified`) `gather` seconds
+        after the first NOTIFY, so that messages queued meanwhile go out in the same pass."""
         deadline = time.monotonic() + seconds
         while not self.stopping.is_set() and (remaining := deadline - time.monotonic()) > 0:
             sources = [self.wake_read] + ([self.listener.fileno()] if self.listener else [])
@@ -127,7 +130,8 @@ class MailWorker:
                 drain(self.wake_read)
             if self.listener is not None and self.listener.fileno() in ready:
                 if self.drain_notifications() and notified:
-                    return
+                    deadline = min(deadline, time.monotonic() + self.gather)
+                    notified = False  # later notifications do not move the deadline
 
     def listen(self) -> None:
         """Open the LISTEN connection if there is none (PostgreSQL only)."""
