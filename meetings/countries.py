@@ -6,7 +6,7 @@ from functools import cache, lru_cache
 from babel import Locale
 from markupsafe import Markup
 from wtforms.fields.choices import Choice, SelectChoice
-from wtforms.widgets import Select
+from wtforms.widgets import Select, html_params
 
 # Two-letter codes CLDR names that are no country: unions, "Unknown Region", "Outlying Oceania"
 # and the pseudo-locales' regions (XA "Pseudo-Accents", XB "Pseudo-Bidi"). XK (Kosovo) stays.
@@ -51,9 +51,18 @@ def _country_choices(locale: str) -> tuple[SelectChoice, ...]:
         SelectChoice(code, name) for code, name in country_names(locale).items()))
 
 
+class CountryChoices(list):
+    """The choices country_choices makes, knowing their locale (so CountrySelect can reuse the
+    rendered options)."""
+
+    def __init__(self, locale: str):
+        super().__init__(_country_choices(locale))
+        self.locale = locale
+
+
 def country_choices(locale: str = "en") -> list[SelectChoice]:
     """Form choices: an empty choice, then every country by name (built once per locale)."""
-    return list(_country_choices(locale))
+    return CountryChoices(locale)
 
 
 class CountrySelect(Select):
@@ -61,7 +70,22 @@ class CountrySelect(Select):
 
     Rendering ~250 options through `html_params` was most of the registration form's cost; the
     tags depend only on value, label and selected, so they are kept, not rebuilt per request.
+    The whole list of options is kept too, per locale and selected country, for the choices
+    country_choices makes (a field with other choices renders option by option).
     """
+
+    def __call__(self, field, **kwargs) -> Markup:
+        choices = field.choices
+        if (self.multiple or type(choices) is not CountryChoices or field.coerce is not str
+                or len(choices) != len(_country_choices(choices.locale))):
+            return super().__call__(field, **kwargs)
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for name in self.validation_attrs:
+            if name not in kwargs and getattr(flags, name, False):
+                kwargs[name] = True
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>"
+                      f"{_options(choices.locale, field.data)}</select>")
 
     @classmethod
     def render_option(cls, choice: Choice, **kwargs) -> Markup:
@@ -73,3 +97,15 @@ class CountrySelect(Select):
 @lru_cache(maxsize=4096)
 def _option(value: str, label: str, selected: bool) -> Markup:
     return Select.render_option(Choice(value, label, selected, {}))
+
+
+def _options(locale: str, selected: str | None) -> Markup:
+    """Every <option> of country_choices(locale), `selected` marked (as wtforms would)."""
+    known = selected is None or selected == "" or selected in country_names(locale)
+    return _known_options(locale, selected) if known else _known_options(locale, None)
+
+
+@lru_cache(maxsize=1024)
+def _known_options(locale: str, selected: str | None) -> Markup:
+    return Markup("").join(_option(choice.value, choice.label, choice.value == selected)
+                           for choice in _country_choices(locale))

@@ -5,6 +5,7 @@ from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import sqlalchemy as sa
+import sqlalchemy.orm as so
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 
@@ -28,6 +29,28 @@ def enable_sqlite_foreign_keys(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
+
+
+def end_unwritten_transaction(session: so.Session) -> None:
+    """On PostgreSQL, end a transaction that changed nothing with COMMIT rather than ROLLBACK.
+
+    For the data the two are the same: PostgreSQL gives a transaction an id at its first write
+    (or row lock), so without one there is nothing to undo. But psycopg forgets every prepared
+    statement on ROLLBACK, so read-only requests, ended by the teardown's rollback, had
+    PostgreSQL parse and plan each of their queries afresh. Anything else (pending objects, a
+    write, a failed transaction, SQLite) is left to that rollback.
+    """
+    if (not session.in_transaction() or not session.is_active
+            or session.new or session.dirty or session.deleted):
+        return
+    try:
+        connection = session.connection()
+        if connection.dialect.name != "postgresql":
+            return
+        if connection.scalar(sa.select(sa.func.txid_current_if_assigned())) is None:
+            session.commit()
+    except sa.exc.SQLAlchemyError:  # a failed transaction or a dropped connection: roll back
+        return
 
 
 T = TypeVar("T")

@@ -16,6 +16,8 @@ ALLOWED_TAGS = {
 }
 
 
+# Pages render the same texts (privacy notice, descriptions) request after request.
+@functools.lru_cache(maxsize=2048)
 def render_markdown(text: str) -> Markup:
     """Render Markdown and keep only harmless tags; links get rel=noopener and only safe schemes."""
     html = _markdown.render(text or "")

@@ -1,6 +1,17 @@
 """The country list: real countries only, in the reader's alphabetical order."""
 
-from meetings.countries import country_choices, country_names, is_country_code, sort_key
+import pytest
+import wtforms
+from wtforms.validators import InputRequired
+from wtforms.widgets import Select
+
+from meetings.countries import (
+    CountrySelect,
+    country_choices,
+    country_names,
+    is_country_code,
+    sort_key,
+)
 
 
 def test_pseudo_regions_are_not_countries():
@@ -32,3 +43,19 @@ def test_sort_key_ignores_accents_and_case():
     assert sort_key("Åland") == sort_key("aland")
     assert sorted(["Zimbabwe", "Åland Islands", "Albania"], key=sort_key) == [
         "Åland Islands", "Albania", "Zimbabwe"]
+
+
+@pytest.mark.parametrize("data", [None, "", "NL", "CI", "nonsense", "<script>"])
+@pytest.mark.parametrize("locale", ["en", "fr"])
+def test_the_kept_options_render_as_wtforms_would(data, locale):
+    class Form(wtforms.Form):
+        country = wtforms.SelectField("Country", validators=[InputRequired()],
+                                      widget=CountrySelect())
+
+    form = Form()
+    form.country.choices = country_choices(locale)
+    form.country.data = data
+    kept = form.country(**{"aria-describedby": "hint"})
+    assert kept == Select()(form.country, **{"aria-describedby": "hint"})
+    assert kept.count("<option") == len(country_names(locale)) + 1
+    assert kept.count(" selected") == (1 if data in ("", "NL", "CI") else 0)

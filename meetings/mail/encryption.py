@@ -55,6 +55,11 @@ def unseal(stored: str, cipher: Fernet) -> str:
         ) from None
 
 
+def unseal_stored(stored: str | None) -> str | None:
+    """A stored value as a SealedText column loads it, under this app's key."""
+    return None if stored is None else unseal(stored, body_cipher(current_app.config))
+
+
 class SealedText(sa.TypeDecorator):
     """Text stored encrypted under the current app's mail body key."""
 
@@ -65,4 +70,4 @@ class SealedText(sa.TypeDecorator):
         return None if value is None else seal(value, body_cipher(current_app.config))
 
     def process_result_value(self, value, dialect):
-        return None if value is None else unseal(value, body_cipher(current_app.config))
+        return unseal_stored(value)

@@ -21,6 +21,7 @@ import psycopg
 import sqlalchemy as sa
 from flask import Flask
 
+from meetings.database import end_unwritten_transaction
 from meetings.extensions import db
 from meetings.mail.encryption import UnreadableBody
 from meetings.mail.models import OutboxMessage, OutboxStatus
@@ -91,7 +92,7 @@ class MailWorker:
             log.exception("Mail worker: delivery pass failed")
             return None
         finally:
-            db.session.remove()
+            finish_session()
 
     def run_periodic(self) -> None:
         """Run the periodic task (agenda-change digests) at most once per period."""
@@ -103,7 +104,7 @@ class MailWorker:
         except Exception:  # noqa: BLE001 - mail delivery goes on regardless
             log.exception("Mail worker: periodic task failed")
         finally:
-            db.session.remove()
+            finish_session()
 
     def until_due(self) -> float:
         """Seconds to sleep: until the next retry is due, at most idle (or poll, unnotified)."""
@@ -114,7 +115,7 @@ class MailWorker:
         except Exception:  # noqa: BLE001 - a failing database is noticed by the next pass
             return longest
         finally:
-            db.session.remove()
+            finish_session()
         if due is None:
             return longest
         return min(longest, max((due - utcnow()).total_seconds() + 0.05, 0.0))
@@ -162,6 +163,13 @@ class MailWorker:
         self.close_listener()
         os.close(self.wake_read)
         os.close(self.wake_write)
+
+
+def finish_session() -> None:
+    """End the pass's session; a transaction that wrote nothing ends without a ROLLBACK, which
+    would make psycopg forget its prepared statements (see end_unwritten_transaction)."""
+    end_unwritten_transaction(db.session())
+    db.session.remove()
 
 
 def refuse_a_wrong_key() -> None:

@@ -46,6 +46,12 @@ def settings_of(edition_id: int) -> RegistrationSettings | None:
         sa.select(RegistrationSettings).where(RegistrationSettings.edition_id == edition_id))
 
 
+def is_open(edition_id: int, now: datetime) -> bool:
+    """Whether the edition takes registrations at `now` (set up, and within its dates)."""
+    settings = settings_of(edition_id)
+    return settings is not None and settings.is_open(now)
+
+
 def categories_of(edition_id: int) -> sa.Select:
     """An edition's participant categories in display order."""
     return (sa.select(RegistrationCategory)

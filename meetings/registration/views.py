@@ -115,13 +115,12 @@ def manage_page(registration: Registration, token: str, **extra):
         sections += part.get("page_sections", [])
         extra = {**part, **extra}
     extra["page_sections"] = sections
-    settings = configuration.settings_of(registration.edition_id)
     return render_template(
         "registration/manage.html", registration=registration, token=token,
         edition=registration.edition, confirm=ConfirmForm(),
         position=service.waiting_position(registration),
         may_register_again=(registration.status == RegistrationStatus.CANCELLED
-                            and settings is not None and settings.is_open(utcnow())),
+                            and configuration.is_open(registration.edition_id, utcnow())),
         questions=db.session.scalars(configuration.questions_of(registration.edition_id)).all(),
         S=RegistrationStatus, **extra)
 

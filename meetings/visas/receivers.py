@@ -27,8 +27,10 @@ def forget_visa_requests(registration: Registration) -> None:
 @signals.manage_page.connect
 def manage_page_part(registration: Registration, *, token: str) -> dict:
     """Approved attendees of an edition with visa support see a link to their request."""
+    if registration.status != RegistrationStatus.APPROVED:
+        return {}
     settings = service.settings_of(registration.edition_id)
-    if registration.status != RegistrationStatus.APPROVED or not (settings and settings.enabled):
+    if not (settings and settings.enabled):
         return {}
     return {"page_sections": ["visas/_manage_section.html"],
             "visa_request": service.latest_request(registration)}

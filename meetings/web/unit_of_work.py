@@ -4,7 +4,8 @@ A view runs its service calls inside `domain_errors(form)`. A `DomainError` roll
 request did so far and is shown one way: beside the form field it names, otherwise as one
 message. When a state-changing request ends with a success or a redirect, `commit_request`
 commits; anything else (a safe method, an error status, an exception) is rolled back when the
-session is removed at teardown. Mail queued during the request is handed to the worker by that
+session is removed at teardown (a transaction that wrote nothing ends with an equivalent COMMIT
+on PostgreSQL, which keeps psycopg's prepared statements). Mail queued during the request is handed to the worker by that
 commit (the outbox row and its NOTIFY are part of the same transaction).
 """
 
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from flask import Flask, Response, flash, request
 from flask_wtf import FlaskForm
 
+from meetings.database import end_unwritten_transaction
 from meetings.errors import DomainError
 from meetings.extensions import db
 
@@ -60,5 +62,13 @@ def commit_request(response: Response) -> Response:
     return response
 
 
+def end_reads(error: BaseException | None) -> None:
+    """At teardown: a request that wrote nothing ends its transaction without a ROLLBACK (see
+    end_unwritten_transaction); the rest is rolled back when the session is removed."""
+    if error is None:
+        end_unwritten_transaction(db.session())
+
+
 def init_app(app: Flask) -> None:
     app.after_request(commit_request)
+    app.teardown_request(end_reads)
