@@ -5,8 +5,9 @@ request did so far and is shown one way: beside the form field it names, otherwi
 message. When a state-changing request ends with a success or a redirect, `commit_request`
 commits; anything else (a safe method, an error status, an exception) is rolled back when the
 session is removed at teardown (a transaction that wrote nothing ends with an equivalent COMMIT
-on PostgreSQL, which keeps psycopg's prepared statements). Mail queued during the request is handed to the worker by that
-commit (the outbox row and its NOTIFY are part of the same transaction).
+on PostgreSQL, which keeps psycopg's prepared statements). Mail queued during the request is
+handed to the worker by that commit (the outbox row and its NOTIFY are part of the same
+transaction).
 """
 
 from collections.abc import Iterator
