@@ -21,6 +21,7 @@ The benchmark database is emptied and rebuilt on every run.
 import argparse
 import email
 import http.client
+import json
 import os
 import re
 import secrets
@@ -506,9 +507,29 @@ def report(args, figures: dict) -> bool:
     return ok
 
 
+def reference_workload_ms() -> float:
+    """CPU ms of a fixed pure-Python workload, best of three: the machine's speed at the time.
+
+    The same code has run 2.2 times slower on this machine one day than another; this figure,
+    printed with every run, says which kind of day it was (lower is faster).
+    """
+    best = float("inf")
+    for _ in range(3):
+        started = time.process_time()
+        table: dict[str, int] = {}
+        for n in range(200_000):
+            key = f"key{n % 5000}"
+            table[key] = table.get(key, 0) + n * 3 % 7
+        json.loads(json.dumps(table))
+        best = min(best, time.process_time() - started)
+    return 1000 * best
+
+
 def main(argv=None) -> int:
     args = parse_args(argv)
     ensure_postgres_database(args.database_url)
+    print(f"reference workload before the runs: {reference_workload_ms():.0f} ms CPU "
+          "(machine speed; lower is faster)")
     runs = []
     if args.before is not None:
         before = argparse.Namespace(**vars(args))
@@ -518,6 +539,7 @@ def main(argv=None) -> int:
         runs.append((before, run_scenario(before, root, args.mail_workers if has_worker else 0)))
     runs.append((args, run_scenario(args, args.app_root.resolve(), args.mail_workers)))
     results = [report(run_args, figures) for run_args, figures in runs]
+    print(f"reference workload after the runs: {reference_workload_ms():.0f} ms CPU")
     return 0 if all(results) else 1
 
 
