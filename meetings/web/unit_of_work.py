@@ -66,7 +66,7 @@ def commit_request(response: Response) -> Response:
 def end_reads(error: BaseException | None) -> None:
     """At teardown: a request that wrote nothing ends its transaction without a ROLLBACK (see
     end_unwritten_transaction); the rest is rolled back when the session is removed."""
-    if error is None:
+    if error is None and db.session.registry.has():  # a request that used the database
         end_unwritten_transaction(db.session())
 
 
