@@ -16,11 +16,15 @@ ALLOWED_TAGS = {
 }
 
 
-# Pages render the same texts (privacy notice, descriptions) request after request.
-@functools.lru_cache(maxsize=2048)
 def render_markdown(text: str) -> Markup:
     """Render Markdown and keep only harmless tags; links get rel=noopener and only safe schemes."""
-    html = _markdown.render(text or "")
+    return _rendered(str(text or ""))
+
+
+# Pages render the same texts (privacy notice, descriptions) request after request.
+@functools.lru_cache(maxsize=2048)
+def _rendered(text: str) -> Markup:
+    html = _markdown.render(text)
     clean = nh3.clean(
         html,
         tags=ALLOWED_TAGS,
