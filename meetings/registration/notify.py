@@ -29,63 +29,62 @@ def message_lines(kind: str, edition: str, detail: str,
                   position: int | None = None) -> tuple[str, list[str]]:
     """Subject and paragraphs of a registration email, in the active locale (only the kind's
     own texts are translated: each translation is a lookup)."""
+    match kind:
+        case "verify":
+            return (_("Please confirm your registration for %(e)s", e=edition),
+                    [_("Thank you for registering for %(e)s.", e=edition),
+                     _("Please confirm your email address: open the link below and press "
+                       "“Confirm my registration”. Until then your registration takes no "
+                       "seat.")])
+        case "duplicate":
+            return (_("Your registration for %(e)s", e=edition),
+                    [_("Someone, perhaps you, tried to register again for %(e)s with this email "
+                       "address. You already have a registration: use the link below to see or "
+                       "change it. If this was not you, ignore this message.", e=edition)])
+        case "lost_link":
+            return (_("Your link for %(e)s", e=edition),
+                    [_("Here is the link to your registration for %(e)s.", e=edition)])
+        case "pending":
+            return (_("Registration received: %(e)s", e=edition),
+                    [_("Your email address is confirmed. The organizers will review your "
+                       "registration; a seat is held for you meanwhile.")])
+        case "approved":
+            return (_("Registration approved: %(e)s", e=edition),
+                    [_("Your registration for %(e)s is approved. We look forward to welcoming "
+                       "you.", e=edition)])
+        case "waitlisted":
+            queue = [_("You are number %(n)d on the waiting list.", n=position)] if position \
+                else []
+            return (_("On the waiting list: %(e)s", e=edition),
+                    [_("The meeting is full, so you are on the waiting list. We will email you "
+                       "as soon as a seat is yours."), *queue])
+        case "promoted":
+            return (_("A seat is yours: %(e)s", e=edition),
+                    [_("Good news: a seat at %(e)s has become free, and it is now yours. Your "
+                       "registration is approved; there is nothing more you need to do.",
+                       e=edition), cannot_come()])
+        case "promoted_pending":
+            return (_("A seat is held for you: %(e)s", e=edition),
+                    [_("Good news: a seat at %(e)s has become free, and it is now held for "
+                       "you. The organizers still review your registration and will email you "
+                       "their decision.", e=edition), cannot_come()])
+        case "rejected":
+            return (_("Your registration for %(e)s", e=edition),
+                    [_("We are sorry: your registration for %(e)s could not be accepted.",
+                       e=edition)])
+        case "cancelled":
+            return (_("Registration cancelled: %(e)s", e=edition),
+                    [_("Your registration for %(e)s is cancelled.", e=edition)])
+        case "workshop":
+            return (_("Workshop seat confirmed: %(e)s", e=edition),
+                    [_("You have a seat in “%(s)s”.", s=detail)])
+    raise KeyError(kind)
 
-    def cannot_come() -> str:
-        return _("If you can no longer come, please cancel with the link below: your seat "
-                 "then goes to the next person on the waiting list.")
 
-    def queue() -> list[str]:
-        return [_("You are number %(n)d on the waiting list.", n=position)] if position else []
-
-    texts = {
-        "verify": lambda: (
-            _("Please confirm your registration for %(e)s", e=edition),
-            [_("Thank you for registering for %(e)s.", e=edition),
-             _("Please confirm your email address: open the link below and press "
-               "“Confirm my registration”. Until then your registration takes no seat.")]),
-        "duplicate": lambda: (
-            _("Your registration for %(e)s", e=edition),
-            [_("Someone, perhaps you, tried to register again for %(e)s with this email "
-               "address. You already have a registration: use the link below to see or "
-               "change it. If this was not you, ignore this message.", e=edition)]),
-        "lost_link": lambda: (
-            _("Your link for %(e)s", e=edition),
-            [_("Here is the link to your registration for %(e)s.", e=edition)]),
-        "pending": lambda: (
-            _("Registration received: %(e)s", e=edition),
-            [_("Your email address is confirmed. The organizers will review your "
-               "registration; a seat is held for you meanwhile.")]),
-        "approved": lambda: (
-            _("Registration approved: %(e)s", e=edition),
-            [_("Your registration for %(e)s is approved. We look forward to welcoming you.",
-               e=edition)]),
-        "waitlisted": lambda: (
-            _("On the waiting list: %(e)s", e=edition),
-            [_("The meeting is full, so you are on the waiting list. We will email you as "
-               "soon as a seat is yours."), *queue()]),
-        "promoted": lambda: (
-            _("A seat is yours: %(e)s", e=edition),
-            [_("Good news: a seat at %(e)s has become free, and it is now yours. Your "
-               "registration is approved; there is nothing more you need to do.", e=edition),
-             cannot_come()]),
-        "promoted_pending": lambda: (
-            _("A seat is held for you: %(e)s", e=edition),
-            [_("Good news: a seat at %(e)s has become free, and it is now held for you. The "
-               "organizers still review your registration and will email you their "
-               "decision.", e=edition),
-             cannot_come()]),
-        "rejected": lambda: (
-            _("Your registration for %(e)s", e=edition),
-            [_("We are sorry: your registration for %(e)s could not be accepted.",
-               e=edition)]),
-        "cancelled": lambda: (
-            _("Registration cancelled: %(e)s", e=edition),
-            [_("Your registration for %(e)s is cancelled.", e=edition)]),
-        "workshop": lambda: (
-            _("Workshop seat confirmed: %(e)s", e=edition),
-            [_("You have a seat in “%(s)s”.", s=detail)]),
-    }
-    return texts[kind]()
+def cannot_come() -> str:
+    """The paragraph that asks someone who got a seat to free it if they cannot come."""
+    return _("If you can no longer come, please cancel with the link below: your seat then "
+             "goes to the next person on the waiting list.")
 
 
 def send_registration_mail(registration: Registration, kind: str, *, now: datetime,
