@@ -277,7 +277,7 @@ class Browser:
             if response.status >= 400:
                 raise HttpError(response.status)
             return content.decode()
-        raise HttpError(310)  # too many redirects
+        raise RuntimeError(f"more than five redirects from {path}")
 
 
 class AgendaProbe:
