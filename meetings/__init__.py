@@ -97,6 +97,7 @@ def register_blueprints(app: Flask) -> None:
         delegations,
         editions,
         feeds,
+        health,
         mail,
         registration,
         venues,
@@ -104,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     )
 
     # Editions last: its public pages use /<slug>/ and must not shadow fixed prefixes.
-    for module in (accounts, audit, mail, venues, agenda, feeds, registration, attendance,
+    for module in (health, accounts, audit, mail, venues, agenda, feeds, registration, attendance,
                    badges, checkin, certificates, visas, delegations, editions):
         app.register_blueprint(module.bp)
 

@@ -20,7 +20,7 @@ LAYERS = [
     {"agenda"},
     {"registration"},
     {"attendance"},
-    {"feeds", "accounts", "badges", "visas"},
+    {"feeds", "accounts", "badges", "visas", "health"},
     {"checkin"},
     {"certificates", "delegations"},
     {"demo", "cli", ""},  # "" is meetings/__init__.py, the app factory

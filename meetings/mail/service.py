@@ -119,6 +119,12 @@ def mail_counts() -> dict[str, int]:
     return counts
 
 
+def oldest_due_message(now: datetime) -> datetime | None:
+    """When the longest-waiting message that is due fell due (None when none waits)."""
+    return db.session.scalar(sa.select(sa.func.min(OutboxMessage.next_attempt_at)).where(
+        OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.next_attempt_at <= now))
+
+
 def erase_messages_of(registration_id: int) -> int:
     """Delete the outbox messages about one registration, sent or not (they hold its data)."""
     return erase_messages_about(sa.select(sa.literal(registration_id)))

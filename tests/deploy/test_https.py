@@ -6,6 +6,7 @@ registers in approval mode), the attendee chooses a workshop and cancels. Every 
 succeed and every response the browser receives must carry the security headers.
 """
 
+import json
 import re
 import ssl
 import threading
@@ -230,6 +231,16 @@ def once_each(headers: list[tuple[str, str]]) -> bool:
     return names.count("cache-control") <= 1 and all(names.count(name) == 1 for name in (
         "strict-transport-security", "content-security-policy", "x-content-type-options",
         "x-frame-options", "referrer-policy"))
+
+
+def test_health_answers_through_nginx_and_is_never_cached(https_site):
+    client = stack.Client(https_site.url, stack.tls_context(https_site.cert))
+    for _ in range(2):  # a second answer comes from the app again, not from nginx's cache
+        status, headers, body = client.request("GET", "/health")
+        assert status == 200 and json.loads(body) == {
+            "status": "ok", "checks": {"database": "ok", "mail": "ok"}}
+        assert headers["cache-control"] == "no-store"
+        assert once_each(client.raw_headers)
 
 
 def test_pages_are_not_compressed_but_feeds_are_cached(https_site):

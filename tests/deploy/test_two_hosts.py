@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
@@ -364,6 +365,13 @@ def test_two_hosts_keep_seats_order_and_sessions_when_one_is_killed(tmp_path, ca
 
         assert burst.killed_at is not None and not apps[0].alive()
         assert burst.failures == []
+        # What monitoring sees: the site and the surviving host are healthy, the killed one is gone.
+        assert stack.Client(nginx.url, context).request("GET", "/health")[0] == 200
+        killed, survivor = (stack.Client(f"http://{host.address}:{APP_PORT}", None,
+                                         source=host.gateway) for host in network.hosts)
+        assert survivor.request("GET", "/health")[0] == 200
+        with pytest.raises(OSError):  # refused: nothing listens on host A any more
+            killed.request("GET", "/health", timeout=5)
         emails = Counter(email for email, _, _, _ in rows)
         assert len(rows) == TOTAL and set(emails.values()) == {1}
         assert all(emails[address] == 1 for address in burst.answered)
