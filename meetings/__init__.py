@@ -9,6 +9,7 @@ from meetings.config import (
     ensure_development_data_key,
     ensure_secret_key,
     environment_config,
+    with_connect_timeout,
 )
 
 
@@ -24,6 +25,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(environment_config())
     if test_config:
         app.config.from_mapping(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = with_connect_timeout(
+        app.config["SQLALCHEMY_DATABASE_URI"])
     os.makedirs(app.instance_path, exist_ok=True)
     ensure_secret_key(app.config, app.instance_path)
     ensure_development_data_key(app.config, app.instance_path)

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import sqlalchemy as sa
+
 
 class ConfigurationError(RuntimeError):
     """A setting is missing or has a value of the wrong type; the message names the variable."""
@@ -219,6 +221,21 @@ def development_secret_key(path: str) -> str:
         stored.write(key + "\n")
     os.chmod(path, 0o600)
     return key
+
+
+# A PostgreSQL server that does not answer (its host gone, packets dropped) fails the request, and
+# /health, after this many seconds instead of holding a worker until gunicorn kills it.
+CONNECT_TIMEOUT_S = 5
+
+
+def with_connect_timeout(uri: str) -> str:
+    """A PostgreSQL URL gives up connecting after CONNECT_TIMEOUT_S unless it sets its own
+    `connect_timeout`; other URLs are returned as they are."""
+    url = sa.make_url(uri)
+    if url.get_backend_name() != "postgresql" or "connect_timeout" in url.query:
+        return uri
+    return url.update_query_dict({"connect_timeout": str(CONNECT_TIMEOUT_S)}) \
+        .render_as_string(hide_password=False)
 
 
 def normalize_database_url(url: str) -> str:

@@ -2,11 +2,14 @@
 it does not, never cached, never telling more than that."""
 
 import logging
+import socket
+import threading
 from datetime import timedelta
 
 import pytest
 
 from meetings import create_app
+from meetings.config import CONNECT_TIMEOUT_S
 from meetings.extensions import db
 from meetings.health.service import MAIL_DELAY_LIMIT, check
 from meetings.mail.models import OutboxMessage, OutboxStatus
@@ -89,3 +92,31 @@ def test_an_unreachable_database_answers_503_and_says_no_more(app_config, caplog
     assert app.test_client().get("/health").status_code == 503
     with app.app_context():
         db.engine.dispose()
+
+
+def test_a_database_that_accepts_and_never_answers_gives_503_not_a_hung_worker(app_config):
+    """A server that takes the connection and says nothing (a hung host behind a forwarder):
+    the check gives up after CONNECT_TIMEOUT_S instead of waiting for gunicorn's kill."""
+    with socket.create_server(("127.0.0.1", 0)) as silent:  # the kernel accepts; nobody answers
+        url = f"postgresql+psycopg://meetings@127.0.0.1:{silent.getsockname()[1]}/meetings"
+        app = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": url})
+        answered = {}
+        asking = threading.Thread(target=lambda: answered.update(
+            status=app.test_client().get("/health").status_code))
+        asking.start()
+        asking.join(timeout=30)
+        assert not asking.is_alive(), "/health still waits for a database that never answers"
+        assert answered["status"] == 503
+        with app.app_context():
+            db.engine.dispose()
+
+
+def test_postgresql_urls_get_a_connect_timeout_unless_they_set_one(app_config):
+    made = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": UNREACHABLE_URL})
+    assert made.config["SQLALCHEMY_DATABASE_URI"] == \
+        f"{UNREACHABLE_URL}?connect_timeout={CONNECT_TIMEOUT_S}"
+    own = create_app({**app_config,
+                      "SQLALCHEMY_DATABASE_URI": UNREACHABLE_URL + "?connect_timeout=20"})
+    assert own.config["SQLALCHEMY_DATABASE_URI"].endswith("?connect_timeout=20")
+    sqlite = create_app({**app_config, "SQLALCHEMY_DATABASE_URI": "sqlite:///x.db"})
+    assert sqlite.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///x.db"
