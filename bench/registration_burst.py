@@ -76,6 +76,8 @@ def parse_args(argv=None) -> argparse.Namespace:
                         help="silent: a server that accepts connections and never answers")
     parser.add_argument("--mail-workers", type=int, default=1,
                         help="`meetings mail-worker` processes (0: code that sends in requests)")
+    parser.add_argument("--gather", type=float, default=None,
+                        help="the mail worker's --gather in seconds (default: the worker's own)")
     parser.add_argument("--app-root", type=Path, default=ROOT,
                         help="checkout whose code gunicorn and the mail worker run")
     parser.add_argument("--probe-interval", type=float, default=1.0,
@@ -180,9 +182,11 @@ def start_gunicorn(root: Path, url: str, port: int, smtp_port: int,
 
 
 def start_mail_workers(root: Path, url: str, port: int, smtp_port: int,
-                       count: int) -> list[subprocess.Popen]:
+                       count: int, gather: float | None = None) -> list[subprocess.Popen]:
     """`flask --app app meetings mail-worker` processes, as systemd would run them."""
     command = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "app", "meetings", "mail-worker"]
+    if gather is not None:
+        command += ["--gather", str(gather)]
     return [subprocess.Popen(command, cwd=root, env=app_env(root, url, port, smtp_port),
                              stderr=subprocess.DEVNULL) for _ in range(count)]
 
@@ -441,7 +445,8 @@ def run_scenario(args, root: Path, mail_workers: int) -> dict:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = start_gunicorn(root, args.database_url, port, smtp.port, args.workers)
-    workers = start_mail_workers(root, args.database_url, port, smtp.port, mail_workers)
+    workers = start_mail_workers(root, args.database_url, port, smtp.port, mail_workers,
+                                 args.gather)
     try:
         for _ in range(4 * args.workers):  # every worker compiles its templates first
             urllib.request.urlopen(f"{base}/burst/register", timeout=120).read()
